@@ -1,0 +1,54 @@
+"""qheatnet: heat transport through networks of quantum nodes.
+
+Builds local and global (Davies) master equations for networks of harmonic
+oscillators and two-level systems coupled by swap terms and attached to
+thermal baths, solves for steady states, and does the thermodynamic
+bookkeeping (heat current per bath, entropy production, first-law residual,
+second-law verdict) with diagnostics of validity.
+
+Conventions: ħ = k_B = 1; J_α > 0 when energy flows from bath α into the
+network; σ = −Σ_α J_α/T_α.
+
+Implemented papers
+------------------
+* A. Levy and R. Kosloff, "The local approach to quantum transport may
+  violate the second law of thermodynamics", EPL 107, 20004 (2014),
+  doi:10.1209/0295-5075/107/20004 — the two-node model, local and global
+  master equations, eqs. 5–15 (closed forms re-derived; the printed eq. 13
+  has a wrong exponent, see :mod:`qheatnet.physics.two_node`).
+* E. B. Davies, Commun. Math. Phys. 39, 91 (1974),
+  doi:10.1007/BF01608389 — the secular weak-coupling generator used by the
+  global approach for any network.
+"""
+
+from .analysis.diagnostics import Diagnostic
+from .analysis.solve import SteadyState, build_master_equation, solve
+from .errors import ConvergenceError, ModelError, QheatnetError, ValidationError
+from .model.network import Bath, Coupling, Network, Node
+from .model.spectra import DrudeLorentz, Flat, Ohmic, Phonon3D, Spectrum
+from .physics.two_node import global_closed_form, local_closed_form
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Network",
+    "Node",
+    "Coupling",
+    "Bath",
+    "Spectrum",
+    "Flat",
+    "Phonon3D",
+    "Ohmic",
+    "DrudeLorentz",
+    "solve",
+    "SteadyState",
+    "Diagnostic",
+    "build_master_equation",
+    "local_closed_form",
+    "global_closed_form",
+    "ValidationError",
+    "ModelError",
+    "ConvergenceError",
+    "QheatnetError",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""analysis layer of qheatnet (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""cli layer of qheatnet (see DESIGN.md)."""

@@ -1,0 +1,23 @@
+"""``qheatnet reproduce PAPER [--out DIR]``: regenerate a paper's results."""
+
+from __future__ import annotations
+
+import click
+
+from .main import cli
+
+PAPERS = ("levy-kosloff-2014",)
+
+
+@cli.command("reproduce")
+@click.argument("paper", type=click.Choice(PAPERS))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for figures (PNG) and data (netCDF). Default: ./PAPER")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def reproduce_command(paper, out_dir, quiet):
+    """Regenerate the figures, data and claims of PAPER."""
+    from ..reproduce import levy_kosloff_2014
+
+    ok = levy_kosloff_2014.run(out_dir or paper, progress=not quiet, echo=click.echo)
+    if not ok:
+        raise SystemExit(1)

@@ -1,0 +1,242 @@
+r"""Bath spectra: emission and absorption rates as functions of frequency.
+
+Conventions (ħ = k_B = 1; frequencies, temperatures and rates share one unit)
+-----------------------------------------------------------------------------
+A bath at temperature ``T`` is described by its *emission rate* γ(ω), the
+rate at which a transition of the network that lowers its energy by ω > 0
+hands the quantum ω to the bath. Absorption at ω obeys detailed balance,
+
+.. math:: γ_{abs}(ω) = γ(ω)\,e^{-ω/T}.
+
+For the spectra derived from a temperature-independent *spectral density*
+J(ω) (the emission rate at T = 0, i.e. 2π Σ_k g_k² δ(ω − ω_k) for a coupling
+X ⊗ Σ_k g_k (b_k + b_k†)), γ(ω) = J(ω) (1 + n_T(ω)) and
+γ_abs(ω) = J(ω) n_T(ω), with n_T the Bose occupation.
+
+Available kinds (``spectrum = {kind = ..., ...}`` in a network file):
+
+``flat``           γ(ω) = rate. The constant rate of eqs. 6–9 of Levy & Kosloff
+                   (2014). Not derived from a fixed J(ω).
+``phonon3d``       J(ω) = κ ω³, so γ(ω) = κ ω³ / (1 − e^{−ω/T}) (eq. 15).
+``ohmic``          J(ω) = κ ω e^{−ω/ω_cut} (ohmic, exponential cut-off).
+``drude_lorentz``  J(ω) = κ ω ω_cut² / (ω² + ω_cut²) (ohmic at low ω).
+
+Every exponential is evaluated in an overflow-safe form: T = 0 (only
+emission) and very large ω/T are legal and exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import ValidationError
+
+__all__ = [
+    "Spectrum",
+    "Flat",
+    "Phonon3D",
+    "Ohmic",
+    "DrudeLorentz",
+    "SPECTRUM_KINDS",
+    "spectrum_from_dict",
+    "bose",
+    "boltzmann",
+]
+
+
+def _ratio(omega, temperature):
+    """ω/T with T = 0 mapped to +inf (for ω > 0) without warnings."""
+    omega = np.asarray(omega, dtype=float)
+    temperature = np.asarray(temperature, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(temperature > 0, omega / np.where(temperature > 0, temperature, 1.0), np.inf)
+    return x
+
+
+def boltzmann(omega, temperature):
+    """e^{−ω/T}, exact at T = 0 (gives 0 for ω > 0)."""
+    return np.exp(-_ratio(omega, temperature))
+
+
+def bose(omega, temperature):
+    """Bose occupation n_T(ω) = 1/(e^{ω/T} − 1) for ω > 0, overflow-safe."""
+    x = _ratio(omega, temperature)
+    with np.errstate(divide="ignore", over="ignore"):
+        return 1.0 / np.expm1(x)
+
+
+def _check_positive(kind: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(f"spectrum.{name}", f"must be a number for kind '{kind}', got {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or v <= 0:
+        raise ValidationError(f"spectrum.{name}", f"must be finite and > 0 for kind '{kind}', got {value!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Base class of bath spectra. Subclasses define ``kind`` and J(ω)."""
+
+    kind: ClassVar[str] = ""
+    params: ClassVar[tuple[str, ...]] = ()
+
+    # -- to be provided by subclasses ---------------------------------------
+    def spectral_density(self, omega):
+        """J(ω): emission rate at T = 0 (vectorised, ω ≥ 0)."""
+        raise NotImplementedError
+
+    def _low_frequency_slope(self) -> float:
+        """lim_{ω→0} J(ω)/ω, used for the ω → 0 limit of the rates."""
+        raise NotImplementedError
+
+    # -- derived rates -------------------------------------------------------
+    def emission(self, omega, temperature):
+        """γ(ω) = J(ω)(1 + n_T(ω)) for ω > 0; the ω → 0 limit J'(0) T at ω = 0."""
+        omega = np.asarray(omega, dtype=float)
+        x = _ratio(omega, temperature)
+        jw = self.spectral_density(omega)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = jw / -np.expm1(-x)
+        return np.where(omega > 0, out, self._low_frequency_slope() * np.asarray(temperature, float))
+
+    def absorption(self, omega, temperature):
+        """γ(ω) e^{−ω/T} = J(ω) n_T(ω) for ω > 0; J'(0) T at ω = 0."""
+        omega = np.asarray(omega, dtype=float)
+        x = _ratio(omega, temperature)
+        jw = self.spectral_density(omega)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = jw / np.expm1(x)
+        return np.where(omega > 0, out, self._low_frequency_slope() * np.asarray(temperature, float))
+
+    def bohr_rate(self, omega, temperature):
+        """Davies rate G(ω) for any real Bohr frequency ω.
+
+        G(ω) = γ(ω) for ω > 0 (the network loses ω), G(ω) = γ(|ω|) e^{−|ω|/T}
+        for ω < 0 (the network gains |ω|), and the ω → 0 limit at ω = 0.
+        """
+        omega = np.asarray(omega, dtype=float)
+        w = np.abs(omega)
+        return np.where(omega >= 0, self.emission(w, temperature), self.absorption(w, temperature))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML/JSON form ``{"kind": ..., param: value, ...}``."""
+        return {"kind": self.kind, **{p: getattr(self, p) for p in self.params}}
+
+
+@dataclass(frozen=True)
+class Flat(Spectrum):
+    """γ(ω) = ``rate`` at every ω (eqs. 6–9 of Levy & Kosloff 2014)."""
+
+    rate: float = field(default=1.0)
+    kind: ClassVar[str] = "flat"
+    params: ClassVar[tuple[str, ...]] = ("rate",)
+
+    def __post_init__(self):
+        object.__setattr__(self, "rate", _check_positive(self.kind, "rate", self.rate))
+
+    def spectral_density(self, omega):
+        return np.full_like(np.asarray(omega, dtype=float), self.rate)
+
+    def emission(self, omega, temperature):
+        omega = np.asarray(omega, dtype=float)
+        return np.broadcast_to(self.rate, np.broadcast_shapes(omega.shape, np.shape(temperature))).astype(float)
+
+    def absorption(self, omega, temperature):
+        return self.rate * boltzmann(omega, temperature)
+
+
+@dataclass(frozen=True)
+class Phonon3D(Spectrum):
+    """J(ω) = κ ω³: γ(ω) = κ ω³/(1 − e^{−ω/T}) (eq. 15 of Levy & Kosloff 2014)."""
+
+    kappa: float = 1.0
+    kind: ClassVar[str] = "phonon3d"
+    params: ClassVar[tuple[str, ...]] = ("kappa",)
+
+    def __post_init__(self):
+        object.__setattr__(self, "kappa", _check_positive(self.kind, "kappa", self.kappa))
+
+    def spectral_density(self, omega):
+        omega = np.asarray(omega, dtype=float)
+        return self.kappa * omega**3
+
+    def _low_frequency_slope(self) -> float:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Ohmic(Spectrum):
+    """J(ω) = κ ω e^{−ω/ω_cut} (ohmic with exponential cut-off)."""
+
+    kappa: float = 1.0
+    cutoff: float = 1.0
+    kind: ClassVar[str] = "ohmic"
+    params: ClassVar[tuple[str, ...]] = ("kappa", "cutoff")
+
+    def __post_init__(self):
+        object.__setattr__(self, "kappa", _check_positive(self.kind, "kappa", self.kappa))
+        object.__setattr__(self, "cutoff", _check_positive(self.kind, "cutoff", self.cutoff))
+
+    def spectral_density(self, omega):
+        omega = np.asarray(omega, dtype=float)
+        return self.kappa * omega * np.exp(-omega / self.cutoff)
+
+    def _low_frequency_slope(self) -> float:
+        return self.kappa
+
+
+@dataclass(frozen=True)
+class DrudeLorentz(Spectrum):
+    """J(ω) = κ ω ω_cut²/(ω² + ω_cut²) (Drude–Lorentz, ohmic at low ω)."""
+
+    kappa: float = 1.0
+    cutoff: float = 1.0
+    kind: ClassVar[str] = "drude_lorentz"
+    params: ClassVar[tuple[str, ...]] = ("kappa", "cutoff")
+
+    def __post_init__(self):
+        object.__setattr__(self, "kappa", _check_positive(self.kind, "kappa", self.kappa))
+        object.__setattr__(self, "cutoff", _check_positive(self.kind, "cutoff", self.cutoff))
+
+    def spectral_density(self, omega):
+        omega = np.asarray(omega, dtype=float)
+        return self.kappa * omega * self.cutoff**2 / (omega**2 + self.cutoff**2)
+
+    def _low_frequency_slope(self) -> float:
+        return self.kappa
+
+
+SPECTRUM_KINDS: dict[str, type[Spectrum]] = {
+    cls.kind: cls for cls in (Flat, Phonon3D, Ohmic, DrudeLorentz)
+}
+
+
+def spectrum_from_dict(data: Any, field_name: str = "spectrum") -> Spectrum:
+    """Build a spectrum from ``{"kind": ..., <params>}``; errors name the field."""
+    if isinstance(data, Spectrum):
+        return data
+    if not isinstance(data, dict):
+        raise ValidationError(field_name, f"must be a table like {{kind = \"flat\", rate = 0.01}}, got {data!r}")
+    kind = data.get("kind")
+    if kind not in SPECTRUM_KINDS:
+        allowed = ", ".join(repr(k) for k in SPECTRUM_KINDS)
+        raise ValidationError(f"{field_name}.kind", f"must be one of {allowed}, got {kind!r}")
+    cls = SPECTRUM_KINDS[kind]
+    unknown = sorted(set(data) - {"kind", *cls.params})
+    if unknown:
+        raise ValidationError(
+            f"{field_name}.{unknown[0]}",
+            f"unknown parameter for kind '{kind}' (allowed: {', '.join(cls.params)})",
+        )
+    missing = [p for p in cls.params if p not in data]
+    if missing:
+        raise ValidationError(f"{field_name}.{missing[0]}", f"required for kind '{kind}'")
+    try:
+        return cls(**{p: data[p] for p in cls.params})
+    except ValidationError as exc:  # re-prefix with the full field path
+        raise ValidationError(f"{field_name}.{exc.field.split('.', 1)[1]}", str(exc).split(": ", 1)[1]) from None

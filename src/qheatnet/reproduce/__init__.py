@@ -1,0 +1,1 @@
+"""reproduce layer of qheatnet (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""solvers layer of qheatnet (see DESIGN.md)."""

@@ -1,0 +1,148 @@
+r"""Steady state of a Lindblad generator by a sparse direct solve.
+
+Vectorisation is column stacking, vec(A ρ B) = (Bᵀ ⊗ A) vec(ρ), so
+
+.. math::
+    𝓛 = −i\,I⊗H_{eff} + i\,\overline{H_{eff}}⊗I + Σ_k r_k \bar J_k ⊗ J_k,
+    \qquad H_{eff} = H − \tfrac{i}{2} Σ_k r_k J_k^† J_k .
+
+Structure used: when H conserves the excitation number q and every jump
+operator changes q by one fixed amount, 𝓛 maps the block ρ_{q q'} into
+blocks with the same q − q'. The unique steady state then lives in the
+q-diagonal blocks, and only those are solved for — the "zero-difference
+block" (for two oscillators with cut-off K: Σ (q+1)² unknowns instead of
+((K+1)(K+2)/2)²). Otherwise the full space is used; the result says which.
+
+The trace condition replaces the equation of the first diagonal element.
+The residual ‖𝓛ρ‖_∞ / (‖𝓛‖_∞ ‖ρ‖_∞) is always computed and a steady state
+whose residual exceeds the tolerance is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .. import config
+from ..errors import ConvergenceError
+
+__all__ = ["SteadyStateSolution", "steady_state", "liouvillian_blocks"]
+
+
+@dataclass(frozen=True, eq=False)
+class SteadyStateSolution:
+    rho: np.ndarray
+    residual: float
+    unknowns: int
+    structure: str  # "q-diagonal blocks" or "full space"
+
+
+def _shift(op: sp.csr_matrix, q: np.ndarray):
+    """The fixed change of q made by ``op``, or None if it has none."""
+    coo = op.tocoo()
+    if coo.nnz == 0:
+        return 0
+    d = q[coo.row] - q[coo.col]
+    return int(d[0]) if np.all(d == d[0]) else None
+
+
+def liouvillian_blocks(hamiltonian, terms, sectors):
+    """Sparse 𝓛 restricted to the q-diagonal blocks given by ``sectors``.
+
+    ``terms`` is a list of (rate, J). Returns (L, offsets) where offsets[s]
+    is the position of vec(ρ_{ss}) in the unknown vector.
+    """
+    dim = hamiltonian.shape[0]
+    m = sp.csr_matrix((dim, dim), dtype=complex)
+    for rate, j in terms:
+        m = m + rate * (j.conj().T @ j)
+    h_eff = (hamiltonian - 0.5j * m).tocsr()
+    sizes = [len(s) for s in sectors]
+    offsets = np.concatenate([[0], np.cumsum([n * n for n in sizes])])
+    which = np.empty(dim, dtype=np.int64)
+    for k, s in enumerate(sectors):
+        which[s] = k
+    blocks = [[None] * len(sectors) for _ in sectors]
+    for k, s in enumerate(sectors):
+        sl = slice(s[0], s[-1] + 1)
+        he = h_eff[sl, sl]
+        eye = sp.identity(len(s), dtype=complex, format="csr")
+        blocks[k][k] = -1j * sp.kron(eye, he) + 1j * sp.kron(he.conj(), eye)
+    for rate, j in terms:
+        coo = j.tocoo()
+        if coo.nnz == 0:
+            continue
+        # source sector -> target sector (unique by construction)
+        for src in np.unique(which[coo.col]):
+            tgt = int(which[coo.row[which[coo.col] == src][0]])
+            ss, ts = sectors[src], sectors[tgt]
+            jb = j[ts[0] : ts[-1] + 1, ss[0] : ss[-1] + 1]
+            add = rate * sp.kron(jb.conj(), jb)
+            blocks[tgt][src] = add if blocks[tgt][src] is None else blocks[tgt][src] + add
+    lmat = sp.bmat(blocks, format="csc")
+    return lmat, offsets
+
+
+def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, residual_tol: float | None = None):
+    """Unique steady state of dρ/dt = −i[H, ρ] + Σ_k r_k D[J_k] ρ.
+
+    Parameters
+    ----------
+    hamiltonian : sparse (d, d)
+    terms : list of (rate, sparse J)
+    excitation : (d,) int array or None
+        Conserved excitation number of each basis state, non-decreasing.
+        When given and respected by every jump, only q-diagonal blocks are
+        solved.
+    residual_tol : float
+        Refuse (ConvergenceError) above this relative residual.
+
+    Returns
+    -------
+    SteadyStateSolution
+    """
+    tol = config.STEADY_STATE_RESIDUAL if residual_tol is None else residual_tol
+    dim = hamiltonian.shape[0]
+    blockwise = excitation is not None and _shift(hamiltonian, excitation) == 0
+    if blockwise:
+        blockwise = all(_shift(j, excitation) is not None for _, j in terms)
+    if blockwise:
+        qs, starts = np.unique(excitation, return_index=True)
+        bounds = list(starts) + [dim]
+        sectors = [np.arange(bounds[k], bounds[k + 1]) for k in range(len(qs))]
+    else:
+        sectors = [np.arange(dim)]
+    lmat, offsets = liouvillian_blocks(hamiltonian, terms, sectors)
+    n = lmat.shape[0]
+    # trace row: ones at the diagonal entries of every block
+    diag_pos = np.concatenate(
+        [offsets[k] + np.arange(len(s)) * (len(s) + 1) for k, s in enumerate(sectors)]
+    )
+    a = lmat.tolil()
+    a[0, :] = 0
+    a[0, diag_pos] = 1.0
+    a = a.tocsc()
+    rhs = np.zeros(n, dtype=complex)
+    rhs[0] = 1.0
+    try:
+        x = spla.splu(a, permc_spec=config.SUPERLU_ORDERING).solve(rhs)
+    except RuntimeError as exc:  # singular: no unique steady state
+        raise ConvergenceError(f"the steady state is not unique or does not exist ({exc})") from None
+    res = float(np.max(np.abs(lmat @ x)))
+    norm_l = float(abs(lmat).sum(axis=1).max())
+    rel = res / (norm_l * float(np.max(np.abs(x))))
+    if not np.isfinite(rel) or rel > tol:
+        raise ConvergenceError(
+            f"steady-state residual {rel:.2e} exceeds the tolerance {tol:.1e} "
+            "(the steady state may not be unique: is every node connected to a bath?)"
+        )
+    rho = np.zeros((dim, dim), dtype=complex)
+    for k, s in enumerate(sectors):
+        blk = x[offsets[k] : offsets[k + 1]].reshape(len(s), len(s), order="F")
+        rho[s[0] : s[-1] + 1, s[0] : s[-1] + 1] = blk
+    rho = 0.5 * (rho + rho.conj().T)
+    rho /= np.trace(rho).real
+    return SteadyStateSolution(rho, rel, n, "q-diagonal blocks" if blockwise else "full space")
