@@ -112,8 +112,8 @@ def outcome_diagnostics(
 ) -> list[Diagnostic]:
     """Diagnostics that follow from the computed currents.
 
-    ``throughput`` is the scale of the individual energy exchanges
-    (Σ_α γ_α ω), against which a current counts as zero.
+    ``throughput`` is the gross energy exchange Σ_k r_k |ω_k| ⟨J_k†J_k⟩ with
+    the baths, against which a net current counts as zero.
     """
     out: list[Diagnostic] = []
     if second_law == "violated":

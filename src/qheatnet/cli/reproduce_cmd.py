@@ -11,8 +11,13 @@ PAPERS = ("levy-kosloff-2014",)
 
 @cli.command("reproduce")
 @click.argument("paper", type=click.Choice(PAPERS))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for figures (PNG) and data (netCDF). Default: ./PAPER")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for figures (PNG) and data (netCDF). Default: ./PAPER",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def reproduce_command(paper, out_dir, quiet):
     """Regenerate the figures, data and claims of PAPER."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..analysis.solve import ENGINES, solve
+from ..analysis.engines import ENGINE_REGISTRY
+from ..analysis.solve import APPROACHES, solve
 from ..io.network_file import load_network
-from ..physics.generator import APPROACHES
 from .main import cli, echo_json
 
 
@@ -23,7 +23,9 @@ def format_result(res) -> str:
     lines.append("populations ⟨n⟩:")
     for name, n in res.populations.items():
         lines.append(f"  {name:<12} {n:.10g}")
-    lines.append(f"steady-state residual {res.residual:.2e}; solver: " + ", ".join(f"{k}={v}" for k, v in res.solver.items()))
+    lines.append(
+        f"steady-state residual {res.residual:.2e}; solver: " + ", ".join(f"{k}={v}" for k, v in res.solver.items())
+    )
     if res.diagnostics:
         lines.append("diagnostics:")
         for d in res.diagnostics:
@@ -33,18 +35,39 @@ def format_result(res) -> str:
 
 @cli.command("solve")
 @click.argument("network_file", type=click.Path(dir_okay=False))
-@click.option("--approach", type=click.Choice(APPROACHES), default="local", show_default=True,
-              help="Master equation: local (a dissipator per node) or global (Davies, eigenbasis of the network).")
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True, help="Steady-state solver.")
-@click.option("--bookkeeping", type=click.Choice(["full", "bare"]), default="full", show_default=True,
-              help="Hamiltonian that defines heat: full H_S (paper, eq. 5) or bare node Hamiltonians.")
-@click.option("--cutoff", type=click.IntRange(min=1), default=None,
-              help="Fix the oscillator Fock cut-off K (total quanta) instead of converging it automatically.")
+@click.option(
+    "--approach",
+    type=click.Choice(APPROACHES),
+    default="local",
+    show_default=True,
+    help="Master equation: local (a dissipator per node) or global (Davies, eigenbasis of the network).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", *ENGINE_REGISTRY]),
+    default="auto",
+    show_default=True,
+    help="Steady-state solver (auto: the best one that applies).",
+)
+@click.option(
+    "--bookkeeping",
+    type=click.Choice(["full", "bare"]),
+    default="full",
+    show_default=True,
+    help="Hamiltonian that defines heat: full H_S (paper, eq. 5) or bare node Hamiltonians.",
+)
+@click.option(
+    "--cutoff",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Fix the oscillator Fock cut-off K (total quanta) instead of converging it automatically.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
 def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json):
     """Steady-state heat currents of the network in NETWORK_FILE (TOML)."""
     network = load_network(network_file)
-    res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, cutoff=cutoff)
+    opts = {} if cutoff is None else {"cutoff": cutoff}
+    res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
     if as_json:
         echo_json(res.to_dict())
     else:

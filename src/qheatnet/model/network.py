@@ -164,7 +164,9 @@ class Network:
                     raise ValidationError(f"couplings[{i}].nodes", f"unknown node {n!r} (nodes: {', '.join(names)})")
             key = frozenset(c.nodes)
             if key in pairs:
-                raise ValidationError(f"couplings[{i}].nodes", f"duplicate coupling between {c.nodes[0]!r} and {c.nodes[1]!r}")
+                raise ValidationError(
+                    f"couplings[{i}].nodes", f"duplicate coupling between {c.nodes[0]!r} and {c.nodes[1]!r}"
+                )
             pairs.add(key)
         bnames = set()
         for i, b in enumerate(self.baths):
@@ -191,7 +193,7 @@ class Network:
         allowed = {"nodes", "couplings", "baths", "title", "description"}
         for key in data:
             if key not in allowed:
-                raise ValidationError(key, f"unknown section (allowed: nodes, couplings, baths, title, description)")
+                raise ValidationError(key, "unknown section (allowed: nodes, couplings, baths, title, description)")
 
         def items(section: str, keys: set[str], required: set[str]) -> list[dict]:
             raw = data.get(section, [])
@@ -216,12 +218,17 @@ class Network:
             for i, d in enumerate(items("nodes", {"name", "kind", "frequency"}, {"name", "kind", "frequency"}))
         ]
         couplings = [
-            _prefixed(f"couplings[{i}]", lambda d=d: Coupling(tuple(d["nodes"]) if isinstance(d["nodes"], list) else d["nodes"], d["strength"]))
+            _prefixed(
+                f"couplings[{i}]",
+                lambda d=d: Coupling(tuple(d["nodes"]) if isinstance(d["nodes"], list) else d["nodes"], d["strength"]),
+            )
             for i, d in enumerate(items("couplings", {"nodes", "strength"}, {"nodes", "strength"}))
         ]
         baths = [
             _prefixed(f"baths[{i}]", lambda d=d: Bath(d["name"], d["node"], d["temperature"], d["spectrum"]))
-            for i, d in enumerate(items("baths", {"name", "node", "temperature", "spectrum"}, {"name", "node", "temperature", "spectrum"}))
+            for i, d in enumerate(
+                items("baths", {"name", "node", "temperature", "spectrum"}, {"name", "node", "temperature", "spectrum"})
+            )
         ]
         return cls(nodes=nodes, couplings=couplings, baths=baths)
 

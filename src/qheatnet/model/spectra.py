@@ -211,9 +211,7 @@ class DrudeLorentz(Spectrum):
         return self.kappa
 
 
-SPECTRUM_KINDS: dict[str, type[Spectrum]] = {
-    cls.kind: cls for cls in (Flat, Phonon3D, Ohmic, DrudeLorentz)
-}
+SPECTRUM_KINDS: dict[str, type[Spectrum]] = {cls.kind: cls for cls in (Flat, Phonon3D, Ohmic, DrudeLorentz)}
 
 
 def spectrum_from_dict(data: Any, field_name: str = "spectrum") -> Spectrum:
@@ -221,7 +219,7 @@ def spectrum_from_dict(data: Any, field_name: str = "spectrum") -> Spectrum:
     if isinstance(data, Spectrum):
         return data
     if not isinstance(data, dict):
-        raise ValidationError(field_name, f"must be a table like {{kind = \"flat\", rate = 0.01}}, got {data!r}")
+        raise ValidationError(field_name, f'must be a table like {{kind = "flat", rate = 0.01}}, got {data!r}')
     kind = data.get("kind")
     if kind not in SPECTRUM_KINDS:
         allowed = ", ".join(repr(k) for k in SPECTRUM_KINDS)

@@ -58,7 +58,9 @@ def _as(x):
     return np.asarray(x, dtype=float)
 
 
-def local_closed_form(kind, omega_h, omega_c, epsilon, T_h, T_c, spectrum_h: Spectrum, spectrum_c: Spectrum | None = None):
+def local_closed_form(
+    kind, omega_h, omega_c, epsilon, T_h, T_c, spectrum_h: Spectrum, spectrum_c: Spectrum | None = None
+):
     """Steady state of the local master equation (eq. 8) and its currents.
 
     Returns a dict of arrays: ``J_h``, ``J_c``, ``n_A``, ``n_B``, ``X``, ``Y``,
@@ -133,7 +135,9 @@ def global_closed_form(omega_h, omega_c, epsilon, T_h, T_c, spectrum_h: Spectrum
         out_j = out_j + w * (a_h * e_c - a_c * e_h) / gam
     n_p, n_m = n_modes
     with np.errstate(divide="ignore", invalid="ignore"):
-        sigma = np.where(th > 0, -out_j / np.where(th > 0, th, 1), 0) + np.where(tc > 0, out_j / np.where(tc > 0, tc, 1), 0)
+        sigma = np.where(th > 0, -out_j / np.where(th > 0, th, 1), 0) + np.where(
+            tc > 0, out_j / np.where(tc > 0, tc, 1), 0
+        )
     return {
         "J_h": out_j,
         "J_c": -out_j,
@@ -148,7 +152,9 @@ def global_closed_form(omega_h, omega_c, epsilon, T_h, T_c, spectrum_h: Spectrum
     }
 
 
-def global_current_printed_eq13(omega_h, omega_c, epsilon, T_h, T_c, spectrum_h: Spectrum, spectrum_c: Spectrum | None = None):
+def global_current_printed_eq13(
+    omega_h, omega_c, epsilon, T_h, T_c, spectrum_h: Spectrum, spectrum_c: Spectrum | None = None
+):
     """Eq. 13 exactly as printed (with e^{β_c ω_+} in the ω_− term). Do not use for physics."""
     spectrum_c = spectrum_c or spectrum_h
     th, tc = _as(T_h), _as(T_c)
@@ -157,11 +163,18 @@ def global_current_printed_eq13(omega_h, omega_c, epsilon, T_h, T_c, spectrum_h:
     bc = 1.0 / tc
     gh_m, gc_m = spectrum_h.emission(w_m, th), spectrum_c.emission(w_m, tc)
     gh_p, gc_p = spectrum_h.emission(w_p, th), spectrum_c.emission(w_p, tc)
-    term_m = (np.exp(bc * w_m) - np.exp(bh * w_m)) * gc_m * gh_m * w_m / (
-        np.exp(bh * w_m) * np.expm1(bc * w_m) * gc_m / s2 + np.exp(bc * w_p) * np.expm1(bh * w_m) * gh_m / c2
+    term_m = (
+        (np.exp(bc * w_m) - np.exp(bh * w_m))
+        * gc_m
+        * gh_m
+        * w_m
+        / (np.exp(bh * w_m) * np.expm1(bc * w_m) * gc_m / s2 + np.exp(bc * w_p) * np.expm1(bh * w_m) * gh_m / c2)
     )
-    term_p = (np.exp(bc * w_p) - np.exp(bh * w_p)) * gc_p * gh_p * w_p / (
-        np.exp(bh * w_p) * np.expm1(bc * w_p) * gc_p / c2 + np.exp(bc * w_p) * np.expm1(bh * w_p) * gh_p / s2
+    term_p = (
+        (np.exp(bc * w_p) - np.exp(bh * w_p))
+        * gc_p
+        * gh_p
+        * w_p
+        / (np.exp(bh * w_p) * np.expm1(bc * w_p) * gc_p / c2 + np.exp(bc * w_p) * np.expm1(bh * w_p) * gh_p / s2)
     )
     return term_m + term_p
-

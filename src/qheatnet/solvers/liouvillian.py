@@ -38,6 +38,7 @@ class SteadyStateSolution:
     residual: float
     unknowns: int
     structure: str  # "q-diagonal blocks" or "full space"
+    gross_exchange: float = float("nan")  # filled in by the caller (analysis layer)
 
 
 def _shift(op: sp.csr_matrix, q: np.ndarray):
@@ -118,9 +119,7 @@ def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, re
     lmat, offsets = liouvillian_blocks(hamiltonian, terms, sectors)
     n = lmat.shape[0]
     # trace row: ones at the diagonal entries of every block
-    diag_pos = np.concatenate(
-        [offsets[k] + np.arange(len(s)) * (len(s) + 1) for k, s in enumerate(sectors)]
-    )
+    diag_pos = np.concatenate([offsets[k] + np.arange(len(s)) * (len(s) + 1) for k, s in enumerate(sectors)])
     a = lmat.tolil()
     a[0, :] = 0
     a[0, diag_pos] = 1.0
