@@ -27,6 +27,7 @@ from .errors import ConvergenceError, ModelError, QheatnetError, ValidationError
 from .model.network import Bath, Coupling, Network, Node
 from .model.spectra import DrudeLorentz, Flat, Ohmic, Phonon3D, Spectrum
 from .physics.two_node import global_closed_form, local_closed_form
+from .sweeps import sweep
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ __all__ = [
     "build_master_equation",
     "local_closed_form",
     "global_closed_form",
+    "sweep",
     "ValidationError",
     "ModelError",
     "ConvergenceError",

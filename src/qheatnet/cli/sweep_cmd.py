@@ -1,0 +1,102 @@
+"""``qheatnet sweep SWEEP.toml --out RESULT`` and ``qheatnet plot RESULT``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from .main import cli
+
+EXIT_INTERRUPTED = 130
+
+
+@cli.command("sweep")
+@click.argument("sweep_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(),
+    help="Result file: netCDF (*.nc) or Zarr (*.zarr). Partial results live in OUT.partial/ until the end.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Local processes (default: one per CPU).")
+@click.option("--scheduler", default=None, help="Address of a Dask scheduler, e.g. tcp://host:8786.")
+@click.option("--dask-local", type=click.IntRange(min=1), default=None, help="Start a Dask LocalCluster of N workers.")
+@click.option(
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Points per task (default: from the file, or auto)."
+)
+@click.option("--overwrite", is_flag=True, help="Discard an OUT (or OUT.partial) that holds a different sweep.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, overwrite, no_progress):
+    """Run the parameter sweep in SWEEP_FILE (TOML) and save it to OUT.
+
+    Interrupted (Ctrl-C, kill -9, a crashed worker)? Run the same command
+    again: completed chunks are kept and only the missing points are
+    computed.
+    """
+    from dataclasses import replace
+
+    from ..errors import ValidationError
+    from ..sweeps import load_sweep_file, run_sweep
+    from ..sweeps.dataset import STATUS_FAILED
+
+    spec = load_sweep_file(sweep_file)
+    if chunk_size is not None:
+        spec = replace(spec, chunk_size=chunk_size)
+    if scheduler is not None and dask_local is not None:
+        raise ValidationError("--scheduler", "give either --scheduler or --dask-local, not both")
+    t0 = time.perf_counter()
+    try:
+        ds = run_sweep(
+            spec,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            progress=not no_progress,
+            overwrite=overwrite,
+            echo=lambda m: click.echo(m, err=True),
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            f"interrupted: completed chunks are saved in {out}.partial; run the same command again to resume",
+            err=True,
+        )
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    n = spec.n_points * len(spec.approaches)
+    failed = int((ds.status == STATUS_FAILED).sum())
+    dt = time.perf_counter() - t0
+    click.echo(
+        f"{n} points ({' × '.join(str(s) for s in spec.shape)} × {len(spec.approaches)} approaches) in {dt:.2f} s; "
+        f"{failed} failed; saved to {out}"
+    )
+
+
+@cli.command("plot")
+@click.argument("result", type=click.Path(exists=True))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the PNG files (default: next to RESULT).",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    type=click.Choice(["heat_current", "entropy_production", "population"]),
+    help="Variable(s) to draw (default: heat_current and entropy_production).",
+)
+@click.option("--bath", default=None, help="Bath of heat_current (default: the first).")
+def plot_command(result, out_dir, variables, bath):
+    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files."""
+    from ..sweeps.dataset import open_result
+    from ..sweeps.plot import plot_result
+
+    ds = open_result(result)
+    folder = Path(out_dir) if out_dir else Path(result).parent
+    paths = plot_result(ds, folder, stem=Path(result).name.split(".")[0], variables=variables or None, bath=bath)
+    for p in paths:
+        click.echo(str(p))

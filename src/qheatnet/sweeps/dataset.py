@@ -1,0 +1,213 @@
+"""The result of a sweep as an :class:`xarray.Dataset`, and how it is saved.
+
+Dimensions: one per swept parameter (named by its path, or its ``name``),
+then ``approach``, and ``bath`` / ``node`` / ``diagnostic`` where they
+apply. Variables:
+
+=======================  ==============================  =====================================
+variable                 dims (after the parameters)      meaning
+=======================  ==============================  =====================================
+``heat_current``         approach, bath                  J_α > 0: energy from bath α into the network
+``entropy_production``   approach                        σ = −Σ_α J_α/T_α
+``population``           approach, node                  ⟨n_i⟩
+``first_law_residual``   approach                        Σ_α J_α
+``second_law_violated``  approach                        σ < −tolerance (False where failed)
+``diagnostics``          approach, diagnostic            diagnostic code raised at the point
+``engine``               approach                        solver that produced the point
+``status``               approach                        0 ok, 1 failed, 2 not computed
+``error``                approach                        error message of a failed point ("" else)
+=======================  ==============================  =====================================
+
+Attributes: ``qheatnet_version``, ``network`` (the base network as TOML),
+``sweep_hash``, ``parameters`` (JSON), ``bookkeeping``, ``engine``,
+``options``, ``fast_path``, ``methods`` (approach → "closed_form" |
+"solve"), ``tolerances`` (JSON of :mod:`qheatnet.config`),
+``second_law_rtol`` and ``conventions``. No timestamps: the same sweep
+gives an identical dataset however it was run, interrupted or resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+import warnings
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from ..io.network_file import dumps_network
+from .kernels import KNOWN_CODES
+from .spec import ENERGY, SweepSpec
+
+__all__ = ["Assembler", "save_dataset", "open_result", "result_format", "STATUS_OK", "STATUS_FAILED", "STATUS_MISSING"]
+
+STATUS_OK, STATUS_FAILED, STATUS_MISSING = 0, 1, 2
+CONVENTIONS = (
+    "hbar = k_B = 1; J_alpha > 0 when energy flows from bath alpha into the network; "
+    "sigma = -sum_alpha J_alpha / T_alpha"
+)
+
+
+def tolerances() -> dict:
+    out = {}
+    for k in dir(config):
+        if k.isupper():
+            v = getattr(config, k)
+            if isinstance(v, (int, float, str, dict)):
+                out[k] = v
+    return out
+
+
+class Assembler:
+    """Collects records (see :mod:`.kernels`) into the arrays of the dataset."""
+
+    def __init__(self, spec: SweepSpec, methods: dict[str, str]):
+        self.spec = spec
+        self.methods = methods
+        net = spec.network
+        n, a = spec.n_points, len(spec.approaches)
+        nb, nn = len(net.baths), len(net.nodes)
+        self.codes = list(KNOWN_CODES)
+        self.arr = {
+            "heat_current": np.full((n, a, nb), np.nan),
+            "entropy_production": np.full((n, a), np.nan),
+            "population": np.full((n, a, nn), np.nan),
+            "first_law_residual": np.full((n, a), np.nan),
+            "second_law_violated": np.zeros((n, a), dtype=bool),
+            "status": np.full((n, a), STATUS_MISSING, dtype=np.int8),
+            "engine": np.full((n, a), "", dtype=object),
+            "error": np.full((n, a), "", dtype=object),
+        }
+        self.diag = np.zeros((n, a, len(self.codes)), dtype=bool)
+
+    def add(self, approach: str, start: int, rec: dict) -> None:
+        k = self.spec.approaches.index(approach)
+        m = len(rec["entropy_production"])
+        sl = slice(start, start + m)
+        for key in ("heat_current", "entropy_production", "population", "first_law_residual", "second_law_violated"):
+            self.arr[key][sl, k] = rec[key]
+        self.arr["status"][sl, k] = np.where(rec["failed"], STATUS_FAILED, STATUS_OK)
+        self.arr["engine"][sl, k] = rec["engine"].astype(object)
+        self.arr["error"][sl, k] = ""
+        for i, msg in zip(rec["error_at"], rec["error"]):
+            self.arr["error"][start + int(i), k] = str(msg)
+        for j, code in enumerate(rec["codes"].tolist()):
+            if code not in self.codes:
+                self.codes.append(code)
+                self.diag = np.concatenate([self.diag, np.zeros(self.diag.shape[:2] + (1,), dtype=bool)], axis=2)
+            self.diag[sl, k, self.codes.index(code)] = rec["diagnostics"][:, j]
+
+    def dataset(self) -> xr.Dataset:
+        spec, net = self.spec, self.spec.network
+        shape, dims = spec.shape, spec.dims
+        codes = list(KNOWN_CODES) + sorted(c for c in self.codes if c not in KNOWN_CODES)
+        diag = self.diag[:, :, [self.codes.index(c) for c in codes]]
+
+        def var(key, extra=()):
+            data = self.arr[key] if key != "diagnostics" else diag
+            return (dims + ("approach", *extra), data.reshape(shape + data.shape[1:]))
+
+        e2 = f"{ENERGY.split(' (')[0]}^2 (energy per unit time, hbar = 1)"
+        data_vars = {
+            "heat_current": (
+                *var("heat_current", ("bath",)),
+                {"units": e2, "long_name": "heat current from bath into the network (J > 0: bath -> network)"},
+            ),
+            "entropy_production": (
+                *var("entropy_production"),
+                {"units": "energy unit (k_B per unit time)", "long_name": "entropy production -sum J/T"},
+            ),
+            "population": (*var("population", ("node",)), {"units": "1", "long_name": "mean excitation <n_i>"}),
+            "first_law_residual": (*var("first_law_residual"), {"units": e2, "long_name": "sum of heat currents"}),
+            "second_law_violated": (
+                *var("second_law_violated"),
+                {"long_name": "entropy production below -tolerance (false where the point failed)"},
+            ),
+            "diagnostics": (
+                *var("diagnostics", ("diagnostic",)),
+                {"long_name": "validity diagnostic raised at the point (qheatnet.analysis.diagnostics)"},
+            ),
+            "engine": (*var("engine"), {"long_name": "solver that produced the point"}),
+            "status": (
+                *var("status"),
+                {"flag_values": np.array([0, 1, 2], dtype=np.int8), "flag_meanings": "ok failed not_computed"},
+            ),
+            "error": (*var("error"), {"long_name": "error message of a failed point (empty if ok)"}),
+        }
+        keep = set(spec.outputs) | {"status", "error"}
+        data_vars = {k: v for k, v in data_vars.items() if k in keep}
+        coords = {
+            a.name: (a.name, a.values, {"units": a.target.units, "long_name": a.target.long_name, "path": a.path})
+            for a in spec.axes
+        }
+        coords["approach"] = ("approach", np.array(spec.approaches, dtype=object))
+        coords["bath"] = ("bath", np.array([b.name for b in net.baths], dtype=object))
+        coords["bath_node"] = ("bath", np.array([b.node for b in net.baths], dtype=object))
+        coords["node"] = ("node", np.array([n.name for n in net.nodes], dtype=object))
+        coords["node_kind"] = ("node", np.array([n.kind for n in net.nodes], dtype=object))
+        if "diagnostics" in keep:
+            coords["diagnostic"] = ("diagnostic", np.array(codes, dtype=object))
+        attrs = {
+            "title": "qheatnet parameter sweep",
+            "qheatnet_version": _version(),
+            "network": dumps_network(net),
+            "sweep_hash": spec.hash,
+            "parameters": json.dumps([{"path": a.path, "name": a.name} for a in spec.axes]),
+            "bookkeeping": spec.bookkeeping,
+            "engine": spec.engine,
+            "options": json.dumps(spec.options, sort_keys=True),
+            "fast_path": "true" if spec.fast_path else "false",
+            "methods": json.dumps(self.methods),
+            "tolerances": json.dumps(tolerances(), sort_keys=True),
+            "second_law_rtol": float(config.SECOND_LAW_RTOL),
+            "conventions": CONVENTIONS,
+        }
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def result_format(path: str | Path) -> str:
+    """ "zarr" for ``*.zarr``, else "netcdf"."""
+    return "zarr" if str(path).rstrip("/").endswith(".zarr") else "netcdf"
+
+
+def save_dataset(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write ``ds`` to ``path`` (netCDF, or Zarr for ``*.zarr``) atomically: temp file, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        if result_format(path) == "zarr":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # zarr v3 notes on string dtypes / consolidated metadata
+                ds.to_zarr(tmp, mode="w")
+            if path.exists():
+                shutil.rmtree(path)
+        else:
+            ds.to_netcdf(tmp)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+    return path
+
+
+def open_result(path: str | Path) -> xr.Dataset:
+    """Load a saved sweep result (netCDF or Zarr) into memory."""
+    path = Path(path)
+    if result_format(path) == "zarr":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return xr.open_zarr(path).load()
+    return xr.load_dataset(path)

@@ -1,0 +1,130 @@
+"""Computing a block of sweep points: per-point solves, and the result record.
+
+A *record* holds the results of the flat points ``[start, stop)`` of one
+approach as plain numpy arrays (no pickled objects), so that it can be
+written atomically to one ``.npz`` file and read back anywhere:
+
+==========================  ===========  ========================================
+key                         shape        meaning
+==========================  ===========  ========================================
+``heat_current``            (n, baths)   J_α, positive from bath α into the network
+``entropy_production``      (n,)         σ = −Σ_α J_α/T_α
+``population``              (n, nodes)   ⟨n_i⟩
+``first_law_residual``      (n,)         Σ_α J_α
+``second_law_violated``     (n,)         σ below −tolerance
+``failed``                  (n,)         the solve raised
+``error_at``, ``error``     (m,)         positions of failed points, messages
+``engine``                  (n,)         which solver produced the point
+``codes``, ``diagnostics``  (k,), (n,k)  diagnostic codes raised per point
+==========================  ===========  ========================================
+
+Failed points carry NaN values and ``second_law_violated = False``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis.solve import solve
+from .spec import network_with
+
+__all__ = ["KNOWN_CODES", "empty_record", "solve_points", "run_task"]
+
+#: Diagnostic codes in a fixed order (engines may raise others; they are appended).
+KNOWN_CODES: tuple[str, ...] = (
+    "SECOND_LAW_VIOLATED",
+    "CURRENT_AT_EQUAL_TEMPERATURE",
+    "LOCAL_STRONG_COUPLING",
+    "LOCAL_DETUNED_NODES",
+    "SECULAR_APPROXIMATION_DOUBTFUL",
+    "UNBOUNDED_HAMILTONIAN",
+    "FOCK_TRUNCATION",
+)
+
+
+def empty_record(n: int, n_baths: int, n_nodes: int) -> dict[str, np.ndarray]:
+    return {
+        "heat_current": np.full((n, n_baths), np.nan),
+        "entropy_production": np.full(n, np.nan),
+        "population": np.full((n, n_nodes), np.nan),
+        "first_law_residual": np.full(n, np.nan),
+        "second_law_violated": np.zeros(n, dtype=bool),
+        "failed": np.zeros(n, dtype=bool),
+        "error_at": np.zeros(0, dtype=np.int64),
+        "error": np.zeros(0, dtype="U1"),
+        "engine": np.full(n, "", dtype="U24"),
+        "codes": np.array(KNOWN_CODES),
+        "diagnostics": np.zeros((n, len(KNOWN_CODES)), dtype=bool),
+    }
+
+
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkeeping: str, engine: str, options: dict):
+    """Solve each point with :func:`qheatnet.solve`; a failing point is recorded, not raised.
+
+    ``base`` is ``Network.to_dict()`` of the base network, ``values`` is
+    (n, len(targets)).
+    """
+    n = len(values)
+    rec = empty_record(n, len(base["baths"]), len(base["nodes"]))
+    codes = list(KNOWN_CODES)
+    flags: list[list[str]] = []
+    errors: list[tuple[int, str]] = []
+    for i in range(n):
+        try:
+            net = network_with(base, targets, values[i])
+            res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)
+        except Exception as exc:  # a failed point is data, not a crash
+            rec["failed"][i] = True
+            errors.append((i, error_text(exc)))
+            flags.append([])
+            continue
+        rec["heat_current"][i] = [res.heat_currents[b.name] for b in net.baths]
+        rec["entropy_production"][i] = res.entropy_production
+        rec["population"][i] = [res.populations[nd.name] for nd in net.nodes]
+        rec["first_law_residual"][i] = res.first_law_residual
+        rec["second_law_violated"][i] = res.second_law == "violated"
+        rec["engine"][i] = res.engine
+        found = [d.code for d in res.diagnostics]
+        for c in found:
+            if c not in codes:
+                codes.append(c)
+        flags.append(found)
+    diag = np.zeros((n, len(codes)), dtype=bool)
+    pos = {c: j for j, c in enumerate(codes)}
+    for i, found in enumerate(flags):
+        for c in found:
+            diag[i, pos[c]] = True
+    rec["codes"] = np.array(codes)
+    rec["diagnostics"] = diag
+    if errors:
+        rec["error_at"] = np.array([i for i, _ in errors], dtype=np.int64)
+        rec["error"] = np.array([m for _, m in errors])
+    return rec
+
+
+def run_task(task: dict) -> tuple[dict, dict]:
+    """Compute one task (a chunk of one approach) in any process: (task key, record).
+
+    ``task`` holds plain data only: ``base`` (network mapping), ``targets``,
+    ``values``, ``approach``, ``method`` ("fast" or "solve"), ``bookkeeping``,
+    ``engine``, ``options``, and ``key`` (handed back unchanged).
+    """
+    if task["method"] == "fast":
+        from .fastpath import two_node_points
+
+        rec = two_node_points(task["base"], task["targets"], task["values"], task["approach"])
+    else:
+        rec = solve_points(
+            task["base"],
+            task["targets"],
+            task["values"],
+            task["approach"],
+            task["bookkeeping"],
+            task["engine"],
+            task["options"],
+        )
+    return task["key"], rec

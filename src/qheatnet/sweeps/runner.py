@@ -1,0 +1,383 @@
+"""Running a sweep: planning chunks, executing them, saving as they complete.
+
+Execution
+---------
+* Two-node points (see :mod:`.fastpath`) are evaluated by the vectorised
+  closed forms in blocks of :data:`FAST_BLOCK` points, in this process.
+* Other points are solved one by one with :func:`qheatnet.solve`, batched
+  in chunks (``chunk_size`` points per task), on
+
+  - this process (``workers=1``),
+  - a local process pool (``workers=N``; default: one per CPU when there
+    is more than one chunk),
+  - Dask distributed (``scheduler="tcp://host:8786"``, ``dask_local=N`` for a
+    ``LocalCluster`` of N processes, or ``client=`` an existing
+    ``dask.distributed.Client``). Dask is imported only then.
+
+Every completed chunk is written to the store (:mod:`.store`) at once when
+``out`` is given; the final dataset is assembled from the chunk files.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import xarray as xr
+
+from ..errors import ValidationError
+from .dataset import Assembler, open_result, save_dataset
+from .fastpath import fast_path_applies
+from .kernels import run_task
+from .spec import SweepSpec, make_spec
+from .store import ChunkStore, partial_dir
+
+__all__ = ["run_sweep", "sweep", "plan_chunks", "FAST_BLOCK", "MAX_AUTO_CHUNK"]
+
+#: Points per closed-form block (vectorised; about 0.1 s and 100 MB per block).
+FAST_BLOCK = 1 << 18
+#: Largest automatic chunk of per-point solves: with ~10 ms per solve a
+#: chunk takes ~0.6 s, which keeps Dask's per-task overhead at a few per
+#: cent (MEASURED.md) and loses little work on an interruption.
+MAX_AUTO_CHUNK = 64
+#: With ``workers=None`` fewer per-point solves than this run in this process
+#: (starting a pool costs ~1 s, more than ~30 solves of ~10-30 ms).
+AUTO_POOL_MIN_POINTS = 32
+
+
+def plan_chunks(spec: SweepSpec) -> dict[str, dict]:
+    """approach → {"method": "fast" | "solve", "chunk_size": int}; independent of the workers."""
+    plan = {}
+    n = spec.n_points
+    for a in spec.approaches:
+        if fast_path_applies(spec, a):
+            plan[a] = {"method": "fast", "chunk_size": FAST_BLOCK}
+        else:
+            size = spec.chunk_size or max(1, min(MAX_AUTO_CHUNK, math.ceil(n / 64)))
+            plan[a] = {"method": "solve", "chunk_size": int(size)}
+    return plan
+
+
+def _chunks(plan: dict, approach: str, n: int):
+    size = int(plan[approach]["chunk_size"])
+    return [(k, s, min(s + size, n)) for k, s in enumerate(range(0, n, size))]
+
+
+def _ignore_sigint():  # pool workers: the parent handles Ctrl-C
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Serial:
+    def __init__(self, tasks):
+        self.tasks = tasks
+
+    def results(self):
+        for t in self.tasks:
+            yield run_task(t)
+
+    def close(self):
+        pass
+
+
+class _Pool:
+    def __init__(self, tasks, workers: int):
+        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+        ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["qheatnet.sweeps.kernels", "qheatnet.sweeps.fastpath"])
+        self.ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+        self.tasks = tasks
+
+    def results(self):
+        pending = {self.ex.submit(run_task, t) for t in self.tasks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                yield f.result()
+
+    def close(self, kill: bool = False):
+        if kill:  # Ctrl-C: stop the running solves too
+            for p in list(getattr(self.ex, "_processes", {}).values()):
+                p.kill()
+        self.ex.shutdown(wait=not kill, cancel_futures=True)
+
+
+class _Dask:
+    def __init__(self, tasks, client=None, scheduler=None, dask_local=None):
+        try:
+            from dask.distributed import Client, LocalCluster, as_completed
+        except ImportError:  # pragma: no cover - depends on the install
+            raise ValidationError(
+                "scheduler", "Dask is not installed; install the extra: pip install 'qheatnet[dask]'"
+            ) from None
+        self._as_completed = as_completed
+        self.cluster = None
+        self.own_client = client is None
+        if client is None:
+            if scheduler is not None:
+                client = Client(scheduler)
+            else:
+                self.cluster = LocalCluster(
+                    n_workers=int(dask_local), threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                client = Client(self.cluster)
+        self.client = client
+        self.tasks = tasks
+        self.futures = []
+
+    def results(self):
+        self.futures = [self.client.submit(run_task, t, pure=False) for t in self.tasks]
+        for f in self._as_completed(self.futures):
+            out = f.result()
+            f.release()
+            yield out
+
+    def close(self, kill: bool = False):
+        if self.futures:
+            self.client.cancel(self.futures)
+        if self.own_client:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    client=None,
+    progress: bool = False,
+    overwrite: bool = False,
+    keep_partial: bool = False,
+    echo=None,
+) -> xr.Dataset:
+    """Compute every point of ``spec`` and return the result dataset (see :mod:`.dataset`).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+    out : path, optional
+        Final file (netCDF, or Zarr for ``*.zarr``). Completed chunks go to
+        ``<out>.partial/`` as they finish; a rerun with the same spec
+        resumes from them; at the end the dataset is written to ``out``
+        and the partial store removed (unless ``keep_partial``). If ``out``
+        already holds this sweep it is loaded, not recomputed.
+    workers : int, optional
+        Processes for per-point solves (1: this process; default: CPUs).
+    scheduler, dask_local, client
+        Use Dask: a scheduler address, a LocalCluster of N workers, or a client.
+    progress : bool
+        Show a tqdm progress bar (points done, rate, time left) on stderr.
+    overwrite : bool
+        Replace an ``out`` (or partial store) that holds a different sweep.
+    echo : callable, optional
+        Called with one-line status messages (e.g. ``click.echo``).
+
+    Raises
+    ------
+    ValidationError
+        Bad options, or ``out`` holds another sweep.
+    KeyboardInterrupt
+        Re-raised after the completed chunks are safely on disk.
+    """
+    say = echo or (lambda msg: None)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValidationError("workers", f"must be an integer ≥ 1, got {workers!r}")
+    if dask_local is not None and (isinstance(dask_local, bool) or not isinstance(dask_local, int) or dask_local < 1):
+        raise ValidationError("dask_local", f"must be an integer ≥ 1, got {dask_local!r}")
+    if sum(x is not None for x in (scheduler, dask_local, client)) > 1:
+        raise ValidationError("scheduler", "give at most one of scheduler, dask_local, client")
+    n = spec.n_points
+    plan = plan_chunks(spec)
+    store = None
+    if out is not None:
+        out = Path(out)
+        if out.exists():
+            try:
+                old = open_result(out)
+                same = old.attrs.get("sweep_hash") == spec.hash
+            except Exception:  # unreadable: treat as another sweep
+                old, same = None, False
+            if same:
+                say(f"{out} already holds this sweep (hash {spec.hash[:12]}…); nothing to compute")
+                if not keep_partial and partial_dir(out).exists():
+                    shutil.rmtree(partial_dir(out), ignore_errors=True)
+                return old
+            if not overwrite:
+                raise ValidationError(
+                    "out", f"{out} exists and holds a different sweep; use another --out or --overwrite"
+                )
+        store = ChunkStore(partial_dir(out), spec.hash, spec.canonical(), plan, n, overwrite=overwrite)
+        plan = store.plan
+    methods = {a: ("closed_form" if plan[a]["method"] == "fast" else "solve") for a in spec.approaches}
+    assembler = Assembler(spec, methods)
+    base = spec.network.to_dict()
+    targets = [a.target for a in spec.axes]
+
+    def task(a, k, s, e):
+        return {
+            "key": {"approach": a, "index": k, "start": s},
+            "method": plan[a]["method"],
+            "base": base,
+            "targets": targets,
+            "values": spec.point_values(s, e),
+            "approach": a,
+            "bookkeeping": spec.bookkeeping,
+            "engine": spec.engine,
+            "options": spec.options,
+        }
+
+    fast, slow, done_points = [], [], 0
+    from contextlib import nullcontext
+
+    with store if store is not None else nullcontext():
+        for a in spec.approaches:
+            done = store.done(a) if store is not None else set()
+            for k, s, e in _chunks(plan, a, n):
+                if k in done:
+                    done_points += e - s
+                    continue
+                (fast if plan[a]["method"] == "fast" else slow).append(task(a, k, s, e))
+        total = n * len(spec.approaches)
+        if store is not None and store.resumed:
+            say(f"resuming {out}: {done_points} of {total} points already computed")
+
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, initial=done_points, unit="pt", disable=not progress, dynamic_ncols=True, smoothing=0.1)
+
+        def consume(results):
+            for key, rec in results:
+                if store is not None:
+                    store.write(key["approach"], key["index"], rec)
+                else:
+                    assembler.add(key["approach"], key["start"], rec)
+                bar.update(len(rec["entropy_production"]))
+
+        executor = None
+        try:
+            consume(run_task(t) for t in fast)
+            if slow:
+                use_dask = any(x is not None for x in (scheduler, dask_local, client))
+                if use_dask:
+                    executor = _Dask(slow, client=client, scheduler=scheduler, dask_local=dask_local)
+                else:
+                    small = sum(len(t["values"]) for t in slow) < AUTO_POOL_MIN_POINTS
+                    nw = workers if workers is not None else (1 if small else (os.cpu_count() or 1))
+                    nw = min(nw, len(slow))
+                    executor = _Serial(slow) if nw <= 1 else _Pool(slow, nw)
+                consume(executor.results())
+                executor.close()
+                executor = None
+        except BaseException:
+            if executor is not None:
+                executor.close(kill=True)
+            bar.close()
+            raise
+        bar.close()
+        if store is None:
+            return assembler.dataset()
+        for a in spec.approaches:
+            for k, s, _e in store.chunks(a):
+                rec = store.read(a, k)
+                if rec is None:  # unreadable chunk: recompute it here
+                    _, rec = run_task(task(a, k, s, _e))
+                    store.write(a, k, rec)
+                assembler.add(a, s, rec)
+        ds = assembler.dataset()
+        save_dataset(ds, out)
+    if not keep_partial:
+        store.remove()
+    return ds
+
+
+def sweep(
+    network,
+    parameters: Mapping,
+    approaches: Sequence[str] | str = ("local",),
+    *,
+    bookkeeping: str = "full",
+    engine: str = "auto",
+    options: Mapping | None = None,
+    fast_path: bool = True,
+    outputs: Sequence[str] | None = None,
+    chunk_size: int | None = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    client=None,
+    progress: bool = False,
+    overwrite: bool = False,
+) -> xr.Dataset:
+    """Steady states of ``network`` over a grid of parameter values, as an xarray Dataset.
+
+    Parameters
+    ----------
+    network : Network
+        The base network.
+    parameters : mapping
+        Path → values, in dimension order. Paths: ``nodes.<name>.frequency``,
+        ``couplings.<A>-<B>.strength``, ``baths.<name>.temperature``,
+        ``baths.<name>.spectrum.<param>``. Values: a list/array, or
+        ``{"linspace": [start, stop, num]}`` (also ``geomspace``,
+        ``logspace`` with exponents, ``values``; optional ``name``).
+    approaches : str or list of str
+        "local", "global" (each is a coordinate of the ``approach`` dimension).
+    bookkeeping, engine, options
+        As for :func:`qheatnet.solve`.
+    fast_path : bool
+        Use the vectorised two-node closed forms where they apply (default).
+    outputs : list of str, optional
+        Variables to keep (default: all; ``status`` and ``error`` always).
+    out : path, optional
+        Save to netCDF (or Zarr for ``*.zarr``), chunk by chunk, resumable.
+    workers, scheduler, dask_local, client, progress, overwrite
+        See :func:`run_sweep`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions: the swept parameters, ``approach``, ``bath``, ``node``,
+        ``diagnostic``; see :mod:`qheatnet.sweeps.dataset`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qheatnet import Network, Flat, sweep
+    >>> net = Network.two_node("qubit", 1.0, 0.8, 0.01, 2.0, 1.0, Flat(0.01))
+    >>> ds = sweep(net, {"baths.hot.temperature": np.linspace(0.5, 3, 6)}, ["local"])
+    >>> ds.heat_current.sel(approach="local", bath="hot").shape
+    (6,)
+    """
+    spec = make_spec(
+        network,
+        parameters,
+        approaches,
+        bookkeeping=bookkeeping,
+        engine=engine,
+        options=options,
+        fast_path=fast_path,
+        outputs=outputs,
+        chunk_size=chunk_size,
+    )
+    return run_sweep(
+        spec,
+        out,
+        workers=workers,
+        scheduler=scheduler,
+        dask_local=dask_local,
+        client=client,
+        progress=progress,
+        overwrite=overwrite,
+    )
