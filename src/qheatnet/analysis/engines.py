@@ -206,3 +206,4 @@ register_engine(
 )
 
 # further engines register themselves on import (one line each):
+from . import engine_gaussian  # noqa: E402,F401
