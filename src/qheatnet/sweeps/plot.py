@@ -152,10 +152,9 @@ def plot_map(
     if var in SIGNED:
         m = float(np.nanmax(np.abs(z))) if np.any(np.isfinite(z)) else 1.0
         m = m if m > 0 and np.isfinite(m) else 1.0
-        cmap, norm = plt.get_cmap("RdBu_r").copy(), _signed_norm(z, m)
+        cmap, norm = plt.get_cmap("RdBu_r").with_extremes(bad="0.75"), _signed_norm(z, m)
     else:
-        cmap, norm = plt.get_cmap("viridis").copy(), None
-    cmap.set_bad("0.75")
+        cmap, norm = plt.get_cmap("viridis").with_extremes(bad="0.75"), None
     mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(z), cmap=cmap, norm=norm, shading="auto")
     ax.figure.colorbar(mesh, ax=ax, label=_LABELS.get(var, var))
     if outline and "second_law_violated" in ds:

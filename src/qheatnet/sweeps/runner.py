@@ -82,7 +82,7 @@ class _Serial:
         for t in self.tasks:
             yield run_task(t)
 
-    def close(self):
+    def close(self, kill: bool = False):
         pass
 
 
