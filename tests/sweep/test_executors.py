@@ -35,7 +35,9 @@ def test_dask_local_cluster_equals_serial(spec):
         distributed.Client(cluster) as client,
     ):
         on_dask = run_sweep(spec, client=client)
+        by_address = run_sweep(spec, scheduler=cluster.scheduler_address)  # as --scheduler ADDRESS does
     xr.testing.assert_identical(serial, on_dask)
+    xr.testing.assert_identical(serial, by_address)
 
 
 def test_dask_distributed_is_imported_only_when_asked_for():

@@ -40,6 +40,7 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
     from ..errors import ValidationError
     from ..sweeps import load_sweep_file, run_sweep
     from ..sweeps.dataset import STATUS_FAILED
+    from ..sweeps.runner import WorkerLost
 
     spec = load_sweep_file(sweep_file)
     if chunk_size is not None:
@@ -58,6 +59,13 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
             overwrite=overwrite,
             echo=lambda m: click.echo(m, err=True),
         )
+    except WorkerLost as exc:
+        saved = (
+            ""
+            if out is None
+            else f"; completed chunks are saved in {out}.partial — run the same command again to resume"
+        )
+        raise WorkerLost(f"{exc}{saved}") from None
     except KeyboardInterrupt:
         click.echo(
             f"interrupted: completed chunks are saved in {out}.partial; run the same command again to resume",

@@ -28,18 +28,19 @@ import signal
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import xarray as xr
 
-from ..errors import ValidationError
+from ..errors import QheatnetError, ValidationError
 from .dataset import Assembler, open_result, save_dataset
 from .fastpath import fast_path_applies
 from .kernels import run_task
 from .spec import SweepSpec, make_spec
 from .store import ChunkStore, partial_dir
 
-__all__ = ["run_sweep", "sweep", "plan_chunks", "FAST_BLOCK", "MAX_AUTO_CHUNK"]
+__all__ = ["run_sweep", "sweep", "plan_chunks", "WorkerLost", "FAST_BLOCK", "MAX_AUTO_CHUNK"]
 
 #: Points per closed-form block (vectorised; about 0.1 s and 100 MB per block).
 FAST_BLOCK = 1 << 18
@@ -50,6 +51,13 @@ MAX_AUTO_CHUNK = 64
 #: With ``workers=None`` fewer per-point solves than this run in this process
 #: (starting a pool costs ~1 s, more than ~30 solves of ~10-30 ms).
 AUTO_POOL_MIN_POINTS = 32
+
+
+class WorkerLost(QheatnetError, RuntimeError):
+    """A worker process died (crash, out of memory, killed); completed chunks are kept.
+
+    Rerunning the same sweep with the same ``out`` resumes from them.
+    """
 
 
 def plan_chunks(spec: SweepSpec) -> dict[str, dict]:
@@ -100,7 +108,11 @@ class _Pool:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in done:
-                yield f.result()
+                try:
+                    out = f.result()
+                except BrokenProcessPool as exc:
+                    raise WorkerLost(f"a worker process died ({exc})") from None
+                yield out
 
     def close(self, kill: bool = False):
         if kill:  # Ctrl-C: stop the running solves too
@@ -122,7 +134,10 @@ class _Dask:
         self.own_client = client is None
         if client is None:
             if scheduler is not None:
-                client = Client(scheduler)
+                try:
+                    client = Client(scheduler, timeout="10s")
+                except (OSError, TimeoutError, ValueError) as exc:
+                    raise ValidationError("scheduler", f"cannot connect to {scheduler!r} ({exc})") from None
             else:
                 self.cluster = LocalCluster(
                     n_workers=int(dask_local), threads_per_worker=1, processes=True, dashboard_address=None
@@ -134,8 +149,13 @@ class _Dask:
 
     def results(self):
         self.futures = [self.client.submit(run_task, t, pure=False) for t in self.tasks]
+        from dask.distributed import KilledWorker
+
         for f in self._as_completed(self.futures):
-            out = f.result()
+            try:
+                out = f.result()
+            except KilledWorker as exc:
+                raise WorkerLost(f"Dask workers died running a chunk ({exc})") from None
             f.release()
             yield out
 
