@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -160,3 +162,9 @@ def test_cli_reports_bad_sweep_file_in_one_line(tmp_path, qubits):
     assert res.exit_code == 2
     assert res.output.startswith("error: parameters.nodes.Z.frequency: unknown parameter path")
     assert res.output.count("\n") == 1 and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "examples" / "sweeps").glob("*.toml")))
+def test_example_sweep_files_are_valid(path):
+    spec = load_sweep_file(path)
+    assert spec.n_points > 1 and spec.approaches

@@ -24,7 +24,10 @@ EXIT_INTERRUPTED = 130
 @click.option("--scheduler", default=None, help="Address of a Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--dask-local", type=click.IntRange(min=1), default=None, help="Start a Dask LocalCluster of N workers.")
 @click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=None, help="Points per task (default: from the file, or auto)."
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Points per task (default: from the file, or auto; a resumed sweep keeps its chunks).",
 )
 @click.option("--overwrite", is_flag=True, help="Discard an OUT (or OUT.partial) that holds a different sweep.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")

@@ -31,8 +31,8 @@ engine and no engine options. The validity diagnostics of
 Global points with ε² ≥ ω_A ω_B (no ground state) are recorded as failed
 with the ModelError message that :func:`qheatnet.solve` gives. Local
 oscillator points there get the closed-form value (the local master
-equation has a unique steady state) with UNBOUNDED_HAMILTONIAN raised,
-where the truncated-Fock engine of ``solve`` gives up.
+equation still has a unique steady state) with UNBOUNDED_HAMILTONIAN
+raised, as ``solve`` does with its Gaussian engine.
 
 The closed forms are exact: ``engine`` is "closed_form" and the first-law
 residual is 0 by construction. They agree with ``solve`` to its tolerances
