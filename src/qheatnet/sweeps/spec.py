@@ -40,6 +40,7 @@ Sweep file (TOML)::
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import math
 import sys
@@ -50,7 +51,6 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.solve import APPROACHES
 from ..errors import ValidationError
 from ..io.network_file import load_network
 from ..model.network import Network
@@ -440,6 +440,7 @@ def make_spec(
     names = [a.name for a in axes]
     if len(set(names)) != len(names):
         raise ValidationError(field_prefix, f"dimension names must be distinct, got {names}")
+    APPROACHES = importlib.import_module("..analysis.solve", __package__).APPROACHES  # now: engines may add some
     if isinstance(approaches, str):
         approaches = (approaches,)
     if isinstance(approaches, (str, bytes)) or not isinstance(approaches, Sequence) or not approaches:
