@@ -206,4 +206,5 @@ register_engine(
 )
 
 # further engines register themselves on import (one line each):
+from . import engine_qubits  # noqa: E402,F401
 from . import engine_gaussian  # noqa: E402,F401
