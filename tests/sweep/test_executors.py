@@ -27,6 +27,11 @@ def test_process_pool_equals_serial(spec, tmp_path):
     assert (serial.status == 0).all()
 
 
+def test_automatic_choice_equals_serial(spec):
+    # workers=None: the first chunk is timed in this process, the rest run here or on a pool
+    xr.testing.assert_identical(run_sweep(spec), run_sweep(spec, workers=1))
+
+
 def test_dask_local_cluster_equals_serial(spec):
     distributed = pytest.importorskip("dask.distributed")
     serial = run_sweep(spec, workers=1)

@@ -20,7 +20,12 @@ EXIT_INTERRUPTED = 130
     type=click.Path(),
     help="Result file: netCDF (*.nc) or Zarr (*.zarr). Partial results live in OUT.partial/ until the end.",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Local processes (default: one per CPU).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Local processes (default: one per CPU, unless the sweep is short).",
+)
 @click.option("--scheduler", default=None, help="Address of a Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--dask-local", type=click.IntRange(min=1), default=None, help="Start a Dask LocalCluster of N workers.")
 @click.option(

@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -48,9 +49,10 @@ FAST_BLOCK = 1 << 18
 #: chunk takes ~0.6 s, which keeps Dask's per-task overhead at a few per
 #: cent (MEASURED.md) and loses little work on an interruption.
 MAX_AUTO_CHUNK = 64
-#: With ``workers=None`` fewer per-point solves than this run in this process
-#: (starting a pool costs ~1 s, more than ~30 solves of ~10-30 ms).
-AUTO_POOL_MIN_POINTS = 32
+#: With ``workers=None`` the first chunk is solved in this process and timed;
+#: a process pool starts only if the rest would take longer than this serially
+#: (starting a pool costs ~1 s: a fork server that imports numpy and scipy).
+AUTO_POOL_MIN_SECONDS = 3.0
 
 
 class WorkerLost(QheatnetError, RuntimeError):
@@ -193,7 +195,9 @@ def run_sweep(
         and the partial store removed (unless ``keep_partial``). If ``out``
         already holds this sweep it is loaded, not recomputed.
     workers : int, optional
-        Processes for per-point solves (1: this process; default: CPUs).
+        Processes for per-point solves (1: this process). Default: one per
+        CPU if the first chunk, timed here, says the rest would take more
+        than :data:`AUTO_POOL_MIN_SECONDS` serially; else this process.
     scheduler, dask_local, client
         Use Dask: a scheduler address, a LocalCluster of N workers, or a client.
     progress : bool
@@ -292,8 +296,14 @@ def run_sweep(
                 if use_dask:
                     executor = _Dask(slow, client=client, scheduler=scheduler, dask_local=dask_local)
                 else:
-                    small = sum(len(t["values"]) for t in slow) < AUTO_POOL_MIN_POINTS
-                    nw = workers if workers is not None else (1 if small else (os.cpu_count() or 1))
+                    nw = workers
+                    if nw is None:  # time the first chunk here, then decide whether a pool pays off
+                        t0 = time.perf_counter()
+                        consume([run_task(slow[0])])
+                        per_point = (time.perf_counter() - t0) / len(slow[0]["values"])
+                        slow = slow[1:]
+                        left = per_point * sum(len(t["values"]) for t in slow)
+                        nw = (os.cpu_count() or 1) if left > AUTO_POOL_MIN_SECONDS else 1
                     nw = min(nw, len(slow))
                     executor = _Serial(slow) if nw <= 1 else _Pool(slow, nw)
                 consume(executor.results())
