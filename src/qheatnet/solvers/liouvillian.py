@@ -126,13 +126,25 @@ def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, re
     a = a.tocsc()
     rhs = np.zeros(n, dtype=complex)
     rhs[0] = 1.0
-    try:
-        x = spla.splu(a, permc_spec=config.SUPERLU_ORDERING).solve(rhs)
-    except RuntimeError as exc:  # singular: no unique steady state
-        raise ConvergenceError(f"the steady state is not unique or does not exist ({exc})") from None
-    res = float(np.max(np.abs(lmat @ x)))
     norm_l = float(abs(lmat).sum(axis=1).max())
-    rel = res / (norm_l * float(np.max(np.abs(x))))
+
+    def attempt(threshold, symmetric):
+        try:
+            lu = spla.splu(
+                a,
+                permc_spec=config.SUPERLU_ORDERING,
+                diag_pivot_thresh=threshold,
+                options={"SymmetricMode": symmetric},
+            )
+        except RuntimeError as exc:  # exactly singular: no unique steady state
+            raise ConvergenceError(f"the steady state is not unique or does not exist ({exc})") from None
+        x = lu.solve(rhs)
+        res = float(np.max(np.abs(lmat @ x)))
+        return x, res / (norm_l * float(np.max(np.abs(x))))
+
+    x, rel = attempt(config.SUPERLU_PIVOT_THRESHOLD, True)
+    if not np.isfinite(rel) or rel > tol:  # fall back to strict partial pivoting
+        x, rel = attempt(1.0, False)
     if not np.isfinite(rel) or rel > tol:
         raise ConvergenceError(
             f"steady-state residual {rel:.2e} exceeds the tolerance {tol:.1e} "
