@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .. import config
 from ..errors import ValidationError
 from ..model.network import Network
 from ..physics.davies import build_global, check_bounded_below
@@ -26,7 +27,7 @@ __all__ = ["SteadyState", "solve", "build_master_equation", "Bookkeeping", "APPR
 Bookkeeping = Literal["full", "bare"]
 #: Approaches :func:`solve` accepts. "local" and "global" are master
 #: equations; engines may add others (e.g. an exact reference).
-APPROACHES: tuple[str, ...] = ("local", "global")
+APPROACHES: tuple[str, ...] = ("local", "global", "exact")
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,7 +188,8 @@ def solve(
     currents = out.heat_currents
     temps = [b.temperature for b in network.baths]
     sigma = entropy_production(currents.values(), temps)
-    verdict, tol = second_law_verdict(sigma, list(currents.values()), temps)
+    resolution = config.SECOND_LAW_RESOLUTION_RTOL * out.gross_exchange
+    verdict, tol = second_law_verdict(sigma, list(currents.values()), temps, resolution=resolution)
     diags = coupling_diagnostics(network, approach, out.info)
     diags += outcome_diagnostics(network, currents, verdict, sigma, tol, out.gross_exchange)
     diags += list(out.diagnostics)

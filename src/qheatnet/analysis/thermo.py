@@ -56,9 +56,15 @@ def entropy_production(currents, temperatures) -> float:
     return float(sigma)
 
 
-def second_law_verdict(sigma: float, currents, temperatures, rtol: float | None = None):
-    """("satisfied" | "violated", tolerance) for entropy production ``sigma``."""
+def second_law_verdict(sigma: float, currents, temperatures, rtol: float | None = None, resolution: float = 0.0):
+    """("satisfied" | "violated", tolerance) for entropy production ``sigma``.
+
+    tolerance = rtol · Σ_α |J_α|/T_α + resolution · Σ_α 1/T_α, where
+    ``resolution`` is the absolute round-off of a computed current (a
+    current below it has no meaningful sign, e.g. the exact zero current
+    between baths at one temperature).
+    """
     rtol = config.SECOND_LAW_RTOL if rtol is None else rtol
     scale = sum(abs(j) / t for j, t in zip(currents, temperatures) if t > 0)
-    tol = rtol * scale
+    tol = rtol * scale + resolution * sum(1.0 / t for t in temperatures if t > 0)
     return ("satisfied" if sigma >= -tol else "violated"), float(tol)
