@@ -74,6 +74,14 @@ def _fallback(network, approach, bookkeeping, reason: str, **options) -> EngineO
             f"{math.comb(2 * n, n)}–{worst} unknowns (limit {limit}); no engine can solve this network"
         )
     out = run_fock(network, approach, bookkeeping, **options)
+    # A tiny residual does not prove uniqueness: with degenerate levels the Davies kernel can be
+    # larger than one, and the sparse solve then returns some kernel vector, not always a state.
+    lowest = float(np.linalg.eigvalsh(out.rho)[0])
+    if lowest < -config.STEADY_STATE_RESIDUAL:
+        raise ConvergenceError(
+            f"the global steady state is not unique: the generic solve ({reason}) returned a kernel vector "
+            f"with eigenvalue {lowest:.2e} < 0 (degenerate levels can leave several stationary states)"
+        )
     out.solver["path"] = f"generic Liouvillian (rate equation not valid: {reason})"
     return out
 
@@ -229,7 +237,11 @@ def run_free_fermion(network, approach, bookkeeping, **_):
         rates.append((b.name, k, e, a, w))
     sol = solve_free_fermion(h, gm, gp)
     c = sol.correlation
-    currents = {name: bath_current(h, c, k, e, a, bare=(bookkeeping == "bare")) for name, k, e, a, _ in rates}
+    per_site = np.bincount([k for _, k, _, _, _ in rates], minlength=n)
+    currents = {
+        name: bath_current(h, c, k, e, a, bare=(bookkeeping == "bare"), alone=per_site[k] == 1)
+        for name, k, e, a, _ in rates
+    }
     occ = np.real(np.diag(c))
     gross = float(sum(w * (e * occ[k] + a * (1 - occ[k])) for _, k, e, a, w in rates))
     pops = {network.nodes[node].name: float(occ[pos[node]]) for node in range(n)}

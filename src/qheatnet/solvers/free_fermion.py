@@ -116,14 +116,23 @@ def solve_free_fermion(h: np.ndarray, gamma_minus: np.ndarray, gamma_plus: np.nd
     return FreeFermionSolution(c, rel, slowest)
 
 
-def bath_current(h: np.ndarray, c: np.ndarray, site: int, g_minus: float, g_plus: float, bare: bool = False) -> float:
-    """J = Σ_ij H_ij (Ċ_α)_ij for one bath on ``site`` (H = h, or diag(h) if ``bare``)."""
+def bath_current(
+    h: np.ndarray, c: np.ndarray, site: int, g_minus: float, g_plus: float, *, bare: bool = False, alone: bool = False
+) -> float:
+    """J = Σ_ij H_ij (Ċ_α)_ij for one bath on ``site`` (H = h, or diag(h) if ``bare``).
+
+    Ċ_α = −½(Γ_α C + C Γ_α) + Γ⁺_α has entries only in row and column
+    ``site``, so J = H_kk (γ⁺ − Γ C_kk) − Γ Σ_{j≠k} H_kj Re C_kj. The first
+    bracket is a small difference of large numbers (the net exchange is much
+    smaller than the gross one in long chains); when this bath is ``alone``
+    on its site the steady-state identity γ⁺ − Γ C_kk = −2 Σ_{j≠k} h_kj Im C_kj
+    (particle conservation at site k) gives it without cancellation.
+    """
     gam = g_minus + g_plus
-    # Ċ_α = −½(Γ_α C + C Γ_α) + Γ⁺_α has entries only in row and column ``site``
-    row = -0.5 * gam * c[site, :]
-    col = -0.5 * gam * c[:, site]
     hh = np.diag(np.diag(h)) if bare else h
-    j = float(np.real(np.sum(hh[site, :] * row) + np.sum(hh[:, site] * col)))
-    # the diagonal entry got −½Γ C_kk twice (= −Γ C_kk); add the gain
-    j += float(hh[site, site] * g_plus)
-    return j
+    off = np.arange(h.shape[0]) != site
+    if alone:
+        net_in = float(-2.0 * np.sum(h[site, off] * np.imag(c[site, off])))
+    else:
+        net_in = float(g_plus - gam * np.real(c[site, site]))
+    return float(hh[site, site] * net_in - gam * np.sum(hh[site, off] * np.real(c[site, off])))
