@@ -31,7 +31,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["load_network", "loads_network", "dumps_network"]
+__all__ = ["load_network", "loads_network", "dumps_network", "read_input_file"]
 
 
 def loads_network(text: str, source: str = "<string>") -> Network:
@@ -43,14 +43,18 @@ def loads_network(text: str, source: str = "<string>") -> Network:
     return Network.from_dict(data)
 
 
-def load_network(path: str | Path) -> Network:
-    """Read a network file; a missing or unreadable file is a ValidationError."""
+def read_input_file(path: str | Path, what: str) -> str:
+    """Text of an input file; a missing or unreadable file is a ValidationError naming it."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValidationError(str(p), f"cannot read network file ({exc.strerror})") from None
-    return loads_network(text, str(p))
+        raise ValidationError(str(p), f"cannot read {what} ({exc.strerror})") from None
+
+
+def load_network(path: str | Path) -> Network:
+    """Read a network file; a missing or unreadable file is a ValidationError."""
+    return loads_network(read_input_file(path, "network file"), str(path))
 
 
 def _toml_value(v) -> str:

@@ -170,45 +170,41 @@ class Phonon3D(Spectrum):
 
 
 @dataclass(frozen=True)
-class Ohmic(Spectrum):
-    """J(ω) = κ ω e^{−ω/ω_cut} (ohmic with exponential cut-off)."""
+class _KappaCutoff(Spectrum):
+    """Spectra with a strength κ and a cut-off frequency ω_cut (both > 0)."""
 
     kappa: float = 1.0
     cutoff: float = 1.0
-    kind: ClassVar[str] = "ohmic"
     params: ClassVar[tuple[str, ...]] = ("kappa", "cutoff")
 
     def __post_init__(self):
         object.__setattr__(self, "kappa", _check_positive(self.kind, "kappa", self.kappa))
         object.__setattr__(self, "cutoff", _check_positive(self.kind, "cutoff", self.cutoff))
-
-    def spectral_density(self, omega):
-        omega = np.asarray(omega, dtype=float)
-        return self.kappa * omega * np.exp(-omega / self.cutoff)
 
     def _low_frequency_slope(self) -> float:
         return self.kappa
 
 
 @dataclass(frozen=True)
-class DrudeLorentz(Spectrum):
+class Ohmic(_KappaCutoff):
+    """J(ω) = κ ω e^{−ω/ω_cut} (ohmic with exponential cut-off)."""
+
+    kind: ClassVar[str] = "ohmic"
+
+    def spectral_density(self, omega):
+        omega = np.asarray(omega, dtype=float)
+        return self.kappa * omega * np.exp(-omega / self.cutoff)
+
+
+@dataclass(frozen=True)
+class DrudeLorentz(_KappaCutoff):
     """J(ω) = κ ω ω_cut²/(ω² + ω_cut²) (Drude–Lorentz, ohmic at low ω)."""
 
-    kappa: float = 1.0
-    cutoff: float = 1.0
     kind: ClassVar[str] = "drude_lorentz"
-    params: ClassVar[tuple[str, ...]] = ("kappa", "cutoff")
-
-    def __post_init__(self):
-        object.__setattr__(self, "kappa", _check_positive(self.kind, "kappa", self.kappa))
-        object.__setattr__(self, "cutoff", _check_positive(self.kind, "cutoff", self.cutoff))
 
     def spectral_density(self, omega):
         omega = np.asarray(omega, dtype=float)
         return self.kappa * omega * self.cutoff**2 / (omega**2 + self.cutoff**2)
-
-    def _low_frequency_slope(self) -> float:
-        return self.kappa
 
 
 SPECTRUM_KINDS: dict[str, type[Spectrum]] = {cls.kind: cls for cls in (Flat, Phonon3D, Ohmic, DrudeLorentz)}

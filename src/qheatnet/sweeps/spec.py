@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..io.network_file import load_network
+from ..io.network_file import load_network, read_input_file
 from ..model.network import Network
 
 if sys.version_info >= (3, 11):
@@ -567,8 +567,4 @@ def loads_sweep(text: str, base_dir: str | Path = ".", source: str = "<string>")
 def load_sweep_file(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file (TOML)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(str(p), f"cannot read sweep file ({exc.strerror})") from None
-    return loads_sweep(text, p.parent, str(p))
+    return loads_sweep(read_input_file(p, "sweep file"), p.parent, str(p))
