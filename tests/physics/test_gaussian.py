@@ -1,0 +1,186 @@
+"""Gaussian engine (correlation-matrix Lyapunov steady states) against the
+two-node closed forms of Levy & Kosloff (2014), the Fock engine, and the
+dense O(N³) reference.
+
+Tolerances: the closed forms and the Gaussian engine are both exact for the
+same master equation, so they must agree to round-off (1e-12 relative). The
+Fock engine is compared on cold networks at a fixed cut-off K whose thermal
+tail (n/(n+1))^(K+1) is below 1e-15, so 1e-9 relative is a safe bound for
+its sparse-solver round-off.
+"""
+
+import numpy as np
+import pytest
+
+from qheatnet import (
+    Bath,
+    ConvergenceError,
+    Coupling,
+    Flat,
+    Network,
+    Node,
+    Ohmic,
+    Phonon3D,
+    global_closed_form,
+    local_closed_form,
+    solve,
+)
+from qheatnet.model.spectra import bose
+
+SPECTRA = [Flat(0.01), Phonon3D(1e-3), Ohmic(0.02, 3.0)]
+
+
+@pytest.mark.parametrize("spectrum", SPECTRA, ids=lambda s: s.kind)
+@pytest.mark.parametrize("method", ["dense", "modes"])
+@pytest.mark.parametrize(
+    "params", [(1.0, 0.8, 0.05, 2.0, 1.0), (8.0, 5.0, 1e-3, 12.0, 10.0), (1.0, 1.0, 1e-3, 3.0, 0.5)]
+)
+def test_two_node_local_matches_closed_form(spectrum, method, params):
+    net = Network.two_node("oscillator", *params, spectrum)
+    res = solve(net, "local", method=method)
+    cf = local_closed_form("oscillator", *params, spectrum)
+    assert res.engine == "gaussian"
+    assert res.heat_currents["hot"] == pytest.approx(float(cf["J_h"]), rel=1e-12)
+    assert res.heat_currents["cold"] == pytest.approx(float(cf["J_c"]), rel=1e-12)
+    assert res.populations["A"] == pytest.approx(float(cf["n_A"]), rel=1e-12)
+    assert res.populations["B"] == pytest.approx(float(cf["n_B"]), rel=1e-12)
+
+
+@pytest.mark.parametrize("spectrum", SPECTRA, ids=lambda s: s.kind)
+@pytest.mark.parametrize(
+    "params", [(1.0, 0.8, 0.05, 2.0, 1.0), (8.0, 5.0, 1e-3, 12.0, 10.0), (2.0, 1.0, 0.9, 3.0, 0.5)]
+)
+def test_two_node_global_matches_closed_form(spectrum, params):
+    net = Network.two_node("oscillator", *params, spectrum)
+    res = solve(net, "global")
+    cf = global_closed_form(*params, spectrum)
+    assert res.heat_currents["hot"] == pytest.approx(float(cf["J_h"]), rel=1e-12)
+    assert res.populations["A"] == pytest.approx(float(cf["n_A"]), rel=1e-12)
+    assert res.populations["B"] == pytest.approx(float(cf["n_B"]), rel=1e-12)
+
+
+def _chain3():
+    nodes = [Node("a", "oscillator", 1.0), Node("b", "oscillator", 1.2), Node("c", "oscillator", 0.9)]
+    cps = [Coupling(("a", "b"), 0.05), Coupling(("b", "c"), 0.07)]
+    baths = [
+        Bath("hot", "a", 0.12, Flat(0.02)),
+        Bath("cold", "c", 0.06, Phonon3D(0.02)),
+        Bath("mid", "b", 0.08, Flat(0.005)),
+        Bath("mid2", "b", 0.1, Ohmic(0.01, 2.0)),
+    ]
+    return Network(nodes, cps, baths)
+
+
+def _ring4():
+    """Four equal oscillators on a ring: the normal modes at ω are degenerate (one Davies group)."""
+    nodes = [Node(f"n{i}", "oscillator", 1.0) for i in range(4)]
+    cps = [Coupling((f"n{i}", f"n{(i + 1) % 4}"), 0.1) for i in range(4)]
+    baths = [Bath("hot", "n0", 0.1, Ohmic(0.02, 5.0)), Bath("cold", "n1", 0.07, Ohmic(0.01, 5.0))]
+    return Network(nodes, cps, baths)
+
+
+CASES = [
+    ("two", lambda: Network.two_node("oscillator", 1.0, 0.8, 0.05, 0.15, 0.1, Ohmic(0.02, 3.0)), 6),
+    ("chain3", _chain3, 4),
+]
+
+
+@pytest.mark.parametrize("approach", ["local", "global"])
+@pytest.mark.parametrize("bookkeeping", ["full", "bare"])
+@pytest.mark.parametrize("name,build,cutoff", CASES, ids=[c[0] for c in CASES])
+def test_gaussian_equals_fock(name, build, cutoff, approach, bookkeeping):
+    net = build()
+    g = solve(net, approach, bookkeeping=bookkeeping)
+    f = solve(net, approach, bookkeeping=bookkeeping, engine="fock", cutoff=cutoff)
+    assert g.engine == "gaussian" and f.engine == "fock"
+    for bath, j in g.heat_currents.items():
+        assert f.heat_currents[bath] == pytest.approx(j, rel=1e-9), bath
+    for node, n in g.populations.items():
+        assert f.populations[node] == pytest.approx(n, rel=1e-9), node
+
+
+@pytest.mark.parametrize("bookkeeping", ["full", "bare"])
+def test_degenerate_modes_keep_davies_coherences(bookkeeping):
+    """Ring of four: the two modes at ω = 1 form one Davies group; the Fock engine groups them too."""
+    net = _ring4()
+    g = solve(net, "global", bookkeeping=bookkeeping)
+    assert g.solver["degenerate_groups"] == 1
+    f = solve(net, "global", bookkeeping=bookkeeping, engine="fock", cutoff=3)
+    for bath, j in g.heat_currents.items():
+        assert f.heat_currents[bath] == pytest.approx(j, rel=1e-9)
+    for node, n in g.populations.items():
+        assert f.populations[node] == pytest.approx(n, rel=1e-9)
+
+
+def test_decoupled_mode_is_refused():
+    """Ring of four with baths on opposite nodes: one degenerate combination touches no bath."""
+    net = _ring4().replace(baths=[Bath("hot", "n0", 0.1, Ohmic(0.02, 5.0)), Bath("cold", "n2", 0.07, Ohmic(0.01, 5.0))])
+    with pytest.raises(ConvergenceError, match="not unique"):
+        solve(net, "global")
+    with pytest.raises(ConvergenceError, match="not unique"):
+        solve(net, "local")
+
+
+def chain(n, disorder=0.0, eps=0.05, seed=3):
+    rng = np.random.default_rng(seed)
+    w = 1.0 + disorder * (rng.random(n) - 0.5)
+    nodes = [Node(f"n{i}", "oscillator", float(w[i])) for i in range(n)]
+    cps = [Coupling((f"n{i}", f"n{i + 1}"), eps) for i in range(n - 1)]
+    baths = [Bath("hot", "n0", 2.0, Ohmic(0.02, 5.0)), Bath("cold", f"n{n - 1}", 1.0, Ohmic(0.02, 5.0))]
+    return Network(nodes, cps, baths)
+
+
+@pytest.mark.parametrize("disorder", [0.0, 0.01])
+@pytest.mark.parametrize("bookkeeping", ["full", "bare"])
+def test_chain_modes_path_equals_dense_lyapunov(disorder, bookkeeping):
+    """The O(N²) normal-mode path against a dense Lyapunov solve (scipy Bartels–Stewart)."""
+    from scipy.linalg import solve_continuous_lyapunov
+
+    net = chain(80, disorder)
+    res = solve(net, "local", method="modes", bookkeeping=bookkeeping, populations="all")
+    assert res.solver["method"] == "modes"
+    h = net.single_particle_matrix()
+    loss = np.zeros(80)
+    gain = np.zeros(80)
+    for b in net.baths:
+        i = net.node_index(b.node)
+        w = h[i, i]
+        loss[i] += b.spectrum.emission(w, b.temperature)
+        gain[i] += b.spectrum.absorption(w, b.temperature)
+    z = 0.5 * np.diag(loss - gain) - 1j * h
+    c = solve_continuous_lyapunov(z, np.diag(gain).astype(complex))
+    book = h if bookkeeping == "full" else np.diag(np.diag(h))
+    for b in net.baths:
+        i = net.node_index(b.node)
+        e = b.spectrum.emission(h[i, i], b.temperature)
+        a = b.spectrum.absorption(h[i, i], b.temperature)
+        dc = -0.5 * (e - a) * (np.outer(np.eye(80)[i], c[i]) + np.outer(c[:, i], np.eye(80)[i]))
+        dc[i, i] += a
+        j_ref = float(np.real(np.trace(book @ dc)))
+        assert res.heat_currents[b.name] == pytest.approx(j_ref, rel=1e-8)
+    assert np.allclose([res.populations[f"n{i}"] for i in range(80)], np.real(np.diag(c)), rtol=1e-10)
+    assert abs(res.first_law_residual) <= 1e-12 * abs(res.heat_currents["hot"]) or bookkeeping == "bare"
+
+
+def test_long_chain_first_law_relative_to_current():
+    net = chain(300, 0.005)
+    for approach in ("local", "global"):
+        res = solve(net, approach)
+        j = res.heat_currents["hot"]
+        assert j > 0
+        assert abs(res.first_law_residual) <= 1e-12 * abs(j)
+        assert res.second_law == "satisfied"
+
+
+def test_single_node_relaxes_to_gibbs():
+    net = Network([Node("A", "oscillator", 1.3)], [], [Bath("b", "A", 0.7, Phonon3D(0.01))])
+    for approach in ("local", "global"):
+        res = solve(net, approach)
+        assert res.populations["A"] == pytest.approx(float(bose(1.3, 0.7)), rel=1e-13)
+        assert res.heat_currents["b"] == pytest.approx(0.0, abs=1e-18)
+
+
+def test_auto_picks_gaussian_and_fock_still_available():
+    net = Network.two_node("oscillator", 1.0, 0.8, 0.05, 0.15, 0.1, Flat(0.01))
+    assert solve(net, "local").engine == "gaussian"
+    assert solve(net, "local", engine="fock", cutoff=4).engine == "fock"
