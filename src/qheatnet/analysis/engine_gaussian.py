@@ -115,7 +115,9 @@ def _run_local(network, bookkeeping, method, populations):
         )
     extra = {}
     if sol.C is not None:
-        extra["correlation_matrix"] = sol.C
+        cmat = sol.C.copy()
+        cmat[sites, sites] = sol.site_populations  # consistent with the reported populations
+        extra["correlation_matrix"] = cmat
     solver = {
         "method": sol.method,
         "min_decay_rate": sol.min_decay,
