@@ -63,12 +63,25 @@ def format_result(res) -> str:
     help="Fix the oscillator Fock cut-off K (total quanta) instead of converging it automatically.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
-def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json):
+@click.option(
+    "--covariance",
+    "with_cov",
+    is_flag=True,
+    help="Add the covariance matrix, pair correlations and separability (oscillator networks).",
+)
+def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, with_cov):
     """Steady-state heat currents of the network in NETWORK_FILE (TOML)."""
     network = load_network(network_file)
     opts = {} if cutoff is None else {"cutoff": cutoff}
     res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
+    if with_cov:
+        from ..analysis.covariance import covariance_json, format_covariance
     if as_json:
-        echo_json(res.to_dict())
+        data = res.to_dict()
+        if with_cov:
+            data["covariance"] = covariance_json(res)
+        echo_json(data)
     else:
         click.echo(format_result(res))
+        if with_cov:
+            click.echo(format_covariance(res))
