@@ -113,6 +113,17 @@ def _run_local(network, bookkeeping, method, populations):
                 "finite-time experiment",
             )
         )
+    dark = sol.extra.get("dark_modes", 0)
+    if dark:
+        diags.append(
+            Diagnostic(
+                "SLOW_NORMAL_MODE",
+                "warning",
+                f"{dark} normal mode(s) have no amplitude on any bath node to double precision (decay rate below "
+                "~1e-300, e.g. Anderson-localised modes of a long disordered chain): they carry no current, but "
+                "their occupation is not fixed by the baths, so populations of the nodes they occupy are NaN",
+            )
+        )
     extra = {}
     if sol.C is not None:
         cmat = sol.C.copy()
@@ -121,6 +132,7 @@ def _run_local(network, bookkeeping, method, populations):
     solver = {
         "method": sol.method,
         "min_decay_rate": sol.min_decay,
+        "dark_modes": dark,
         "populations": "all" if sol.C is not None else "bath nodes",
     }
     return EngineOutput(

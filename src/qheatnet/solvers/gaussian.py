@@ -316,15 +316,26 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
     if eig is None:
         eig = _eig_dense(h, sites, 0.5 * delta, omega0)
     lam = eig.d + eig.mu
-    min_decay = float(np.min(lam.real))
     # the dense eigen-decomposition resolves Re λ only to ~eps·‖Z‖; the modes path computes μ directly
     floor = 0.0 if eig.method == "modes" else 100 * np.finfo(float).eps * (np.max(np.abs(h)) + np.max(delta))
-    if not min_decay > floor:
+    live = lam.real > floor
+    if eig.method == "dense" and not np.all(live):
         raise ConvergenceError(
             "a normal mode of the network is decoupled from every bath (decay rate "
-            f"{min_decay:.3g} ≤ {floor:.1g}): the steady state is not unique"
-            + ("" if eig.method == "modes" else " (or the rate is below the precision of method='dense')")
+            f"{float(np.min(lam.real)):.3g} ≤ {floor:.1g}): the steady state is not unique "
+            "(or the rate is below the precision of method='dense')"
         )
+    if not np.any(live):
+        raise ConvergenceError("no normal mode of the network is coupled to a bath: the steady state is not unique")
+    # modes path: a mode whose amplitude on every bath site underflows to 0 ("dark", typically an
+    # Anderson-localised mode deep inside a long chain) carries no current; its occupation is left
+    # undetermined (NaN populations where it lives) instead of failing the whole solve
+    dark = np.flatnonzero(~live)
+    full_eig = eig
+    if len(dark):
+        eig = _Eigen(eig.d[live], eig.mu[live], eig.rows[:, live], eig.cols[:, live], None, eig.method, eig.residual)
+        lam = lam[live]
+    min_decay = float(np.min(lam.real))
     xs = np.zeros((m, m))
     ss = np.zeros((m, m))
     imag = 0.0
@@ -342,13 +353,21 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
     )
     cmat = None
     if full:
-        r, rinv = eig.full()
+        r, rinv = full_eig.full()
+        r, rinv = r[:, live], rinv[live, :]
         kmat = 1.0 / ((eig.d[:, None] + np.conj(eig.d)[None, :]) + (eig.mu[:, None] + np.conj(eig.mu)[None, :]))
         src = rinv[:, sites]  # R⁻¹ e_t
         y = (src * gain[None, :]) @ src.conj().T * kmat
         cmat = r @ y @ r.conj().T
         cmat = 0.5 * (cmat + cmat.conj().T)
-    return LocalSolution(sites, xs, ss, site_pops, cmat, eig.method, max(eig.residual, imag), min_decay)
+        if len(dark):
+            weight = np.sum(np.abs(full_eig.full()[0][:, dark]) ** 2, axis=1)
+            bad = weight > 1e-12
+            cmat[bad, :] = np.nan
+            cmat[:, bad] = np.nan
+    return LocalSolution(
+        sites, xs, ss, site_pops, cmat, eig.method, max(eig.residual, imag), min_decay, {"dark_modes": len(dark)}
+    )
 
 
 # ---------------------------------------------------------------------------
