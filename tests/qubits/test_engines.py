@@ -124,3 +124,12 @@ def test_non_unique_davies_steady_state_is_refused():
     net = strong_chain(mid_bath=False)
     with pytest.raises(ConvergenceError, match="not unique"):
         solve(net, "global")
+
+
+def test_round_off_current_is_flagged():
+    """Graded chain, local: at N = 14 |J| ≈ 2× the round-off resolution and J_hot ≠ −J_cold by 3 %."""
+    long = solve(chain(14), "local")
+    assert "CURRENT_AT_ROUND_OFF" in [d.code for d in long.diagnostics]
+    assert abs(long.first_law_residual) > 1e-3 * abs(long.heat_currents["hot"])  # the reason for the warning
+    short = solve(chain(6), "local")
+    assert "CURRENT_AT_ROUND_OFF" not in [d.code for d in short.diagnostics]
