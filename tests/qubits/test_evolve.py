@@ -32,8 +32,9 @@ def test_long_time_limit_is_the_steady_state(approach):
     for name, n in ss.populations.items():
         assert ev.populations[name][-1] == pytest.approx(n, abs=1e-10)
     assert ev.trace_error < 1e-12 and ev.first_law_error < 1e-10
+    assert ev.engine == ("free-fermion" if approach == "local" else "fock")
     kr = evolve(net, approach, t_final=2000.0, steps=100, initial=5.0, method="krylov")
-    assert kr.method == "krylov"
+    assert kr.method == "krylov" and kr.engine == "fock"
     np.testing.assert_allclose(kr.heat_currents["hot"], ev.heat_currents["hot"], atol=1e-12 * scale * 100)
 
 
@@ -127,3 +128,20 @@ def test_cli_evolve_json_and_plot(tmp_path):
     assert text.exit_code == 0 and "heat currents J_α(t)" in text.output
     bad = runner.invoke(cli, ["evolve", str(path), "--t-final", "5", "--initial", "q0=hot:3"])
     assert bad.exit_code == 2 and "--initial" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("bookkeeping", ["full", "bare"])
+def test_free_fermion_transient_matches_the_liouvillian(bookkeeping):
+    """Exact two-point route vs the full Liouvillian, chain of 4, mixed Fock/thermal product state."""
+    ini = {"q0": {"fock": 1}, "q2": 0.7, "q3": {"temperature": 4.0}}
+    a = evolve(chain(4), "local", t_final=300.0, steps=15, initial=ini, bookkeeping=bookkeeping)
+    b = evolve(chain(4), "local", t_final=300.0, steps=15, initial=ini, bookkeeping=bookkeeping, engine="fock")
+    assert a.engine == "free-fermion" and b.engine == "fock"
+    scale = max(float(np.max(np.abs(j))) for j in b.heat_currents.values())
+    for name in b.heat_currents:
+        np.testing.assert_allclose(a.heat_currents[name], b.heat_currents[name], rtol=0, atol=1e-10 * scale)
+    for name in b.populations:
+        np.testing.assert_allclose(a.populations[name], b.populations[name], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(a.energy, b.energy, rtol=0, atol=1e-12)
+    with pytest.raises(ValidationError, match="free-fermion"):
+        evolve(star(), "local", t_final=1.0, engine="free-fermion")

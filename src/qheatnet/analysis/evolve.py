@@ -19,7 +19,18 @@ transitions) only the q-diagonal blocks are propagated. Two propagators:
 ``krylov``  :func:`scipy.sparse.linalg.expm_multiply` on the time grid; cost
             grows with ‖𝓛‖ t_final.
 
-(The Gaussian route for oscillator networks is not used here.)
+Free-fermion route (``engine="free-fermion"``, picked by "auto" for the
+local equation of an XX qubit chain with baths on the end sites): the
+product initial state is a fermionic Gaussian state with C(0) = diag(⟨n_i⟩),
+and the two-point function obeys Ċ = A C + C A† + Γ⁺ exactly
+(:mod:`qheatnet.solvers.free_fermion`), so
+
+.. math:: C(t) = C_{ss} + e^{At} (C(0) − C_{ss}) e^{A^† t},
+
+evaluated with the eigen-decomposition of A: exact at any t and N×N only
+(long chains). J_α(t) uses the direct formula (not the steady-state
+identity). No density matrix, hence no entropy. (The bosonic Gaussian route
+for oscillator networks is not used here.)
 """
 
 from __future__ import annotations
@@ -242,8 +253,11 @@ def evolve(
     method : {"auto", "dense", "krylov"}
         Propagator (see the module docstring); "auto" is dense up to
         ``DENSE_MAX_UNKNOWNS`` unknowns.
-    engine : {"auto", "fock"}
-        Only the generic sparse-Liouvillian engine propagates in time.
+    engine : {"auto", "fock", "free-fermion"}
+        "fock": the generic sparse Liouvillian; "free-fermion": two-point
+        function of an XX qubit chain with end baths (local only); "auto"
+        picks free-fermion where it applies, unless a Liouvillian ``method``
+        is named.
 
     Returns
     -------
@@ -263,8 +277,8 @@ def evolve(
     from .solve import _check_inputs, build_master_equation
 
     _check_inputs(network, approach, bookkeeping)
-    if engine not in ("auto", "fock"):
-        raise ValidationError("engine", f"must be 'auto' or 'fock' for time evolution, got {engine!r}")
+    if engine not in ("auto", "fock", "free-fermion"):
+        raise ValidationError("engine", f"must be 'auto', 'fock' or 'free-fermion' for time evolution, got {engine!r}")
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
     if (
@@ -284,6 +298,13 @@ def evolve(
     if approach == "global":
         check_bounded_below(network)
     spec = initial_state_spec(network, initial)
+    from .engine_qubits import free_fermion_reason
+
+    ff_reason = "the approach is not local" if approach != "local" else free_fermion_reason(network)
+    if engine == "free-fermion" and ff_reason is not None:
+        raise ValidationError("engine", f"free-fermion evolution does not apply: {ff_reason}")
+    if engine == "free-fermion" or (engine == "auto" and method == "auto" and ff_reason is None):
+        return _evolve_free_fermion(network, spec, float(t_final), int(steps), bookkeeping)
 
     me = build_master_equation(network, approach, cutoff if "oscillator" in network.kinds else None)
     space = me.space
@@ -368,4 +389,78 @@ def evolve(
         first_law_error=first_law,
         truncated_weight=lost,
         extra={"unknowns": n_unk},
+    )
+
+
+def _evolve_free_fermion(network, spec, t_final, steps, bookkeeping) -> Evolution:
+    """Local XX chain with end baths: C(t) = C_ss + e^{At}(C0 − C_ss)e^{A†t} (see the module docstring)."""
+    from ..solvers.free_fermion import bath_current, solve_free_fermion
+    from .engine_qubits import chain_order
+
+    order = chain_order(network)
+    pos = {node: k for k, node in enumerate(order)}
+    h = network.single_particle_matrix()[np.ix_(order, order)]
+    n = len(order)
+    gm, gp = np.zeros(n), np.zeros(n)
+    rates = []
+    for b in network.baths:
+        k = pos[network.node_index(b.node)]
+        e = float(b.spectrum.emission(h[k, k], b.temperature))
+        a = float(b.spectrum.absorption(h[k, k], b.temperature))
+        gm[k] += e
+        gp[k] += a
+        rates.append((b.name, k, e, a))
+    c_ss = solve_free_fermion(h, gm, gp).correlation
+    n0 = np.zeros(n)
+    for node in range(n):
+        p = _node_distribution(spec[network.nodes[node].name], network.nodes[node], 2)
+        n0[pos[node]] = p[1]
+    a_mat = 1j * h - 0.5 * np.diag(gm + gp)
+    lam, s_mat = np.linalg.eig(a_mat)
+    s_inv = np.linalg.inv(s_mat)
+    d0 = s_inv @ (np.diag(n0) - c_ss) @ s_inv.conj().T
+    times = np.linspace(0.0, t_final, steps + 1)
+    hh = np.diag(np.diag(h)) if bookkeeping == "bare" else h
+    currents = {name: np.empty(len(times)) for name, *_ in rates}
+    pops = {nd.name: np.empty(len(times)) for nd in network.nodes}
+    energy = np.empty(len(times))
+    for it, t in enumerate(times):
+        ph = np.exp(lam * t)
+        c = c_ss + s_mat @ (ph[:, None] * d0 * ph.conj()[None, :]) @ s_mat.conj().T
+        c = 0.5 * (c + c.conj().T)
+        for name, k, e, a in rates:
+            currents[name][it] = bath_current(h, c, k, e, a, bare=(bookkeeping == "bare"), alone=False)
+        occ = np.real(np.diag(c))
+        for node in range(n):
+            pops[network.nodes[node].name][it] = occ[pos[node]]
+        energy[it] = float(np.real(np.sum(hh * c)))
+    if bookkeeping == "full":
+        # d⟨H⟩/dt = Tr[h Ċ] with Ċ = A C + C A† + Γ⁺, exactly, against Σ_α J_α
+        de = np.empty(len(times))
+        for it, t in enumerate(times):
+            ph = np.exp(lam * t)
+            c = c_ss + s_mat @ (ph[:, None] * d0 * ph.conj()[None, :]) @ s_mat.conj().T
+            cdot = a_mat @ c + c @ a_mat.conj().T + np.diag(gp)
+            de[it] = float(np.real(np.sum(h * cdot)))
+        total = sum(currents.values())
+        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
+        first_law = float(np.max(np.abs(de - total))) / scale
+    else:
+        first_law = float("nan")
+    return Evolution(
+        network=network,
+        approach="local",
+        bookkeeping=bookkeeping,
+        engine="free-fermion",
+        method="eigen (exact)",
+        structure="two-point function ⟨c_i† c_j⟩",
+        initial=spec,
+        times=times,
+        heat_currents=currents,
+        populations=pops,
+        energy=energy,
+        entropy=None,
+        trace_error=0.0,
+        first_law_error=first_law,
+        extra={"unknowns": n * n},
     )
