@@ -1,0 +1,211 @@
+"""Grade the master equations against the exact answer, after Hofer et al., NJP 19, 123037 (2017).
+
+P. P. Hofer, M. Perarnau-Llobet, L. D. M. Miranda, G. Haack, R. Silva,
+J. B. Brask and N. Brunner, "Markovian master equations for quantum thermal
+machines: local versus global approach", doi:10.1088/1367-2630/aa964f.
+
+Two oscillators A (hot bath) and B (cold bath) with swap coupling ε, for a
+detuned pair (ω_A = 1.2, ω_B = 1) and a resonant pair (ω_A = ω_B = 1). Both
+baths are Drude–Lorentz (J(ω) = κ ω ω_c²/(ω² + ω_c²), κ = 1e-3, ω_c = 10) at
+T_h = 2, T_c = 1. For each ε the heat current J_h is computed three ways:
+exact (NEGF, :mod:`qheatnet.solvers.exact`), local and global master
+equations (Gaussian engine). Relative errors |J_ME/J_exact − 1| and the
+regions where each master equation is within 5 % of exact are written and
+plotted. Hofer et al.'s conclusion — the local approach is right at weak
+inter-node coupling (ε ≲ κ), the global one at strong coupling (ε ≫ κ) —
+is checked on the computed data, not assumed. The data qualify it: for the
+resonant pair it holds as stated; for the detuned pair (Δ = 0.2 ≫ κ) the
+global approach is right at every ε while the local one stays ~27 % off as
+ε → 0, because it lets each bath exchange energy at its own node's
+frequency, whereas exactly (and in the global approach) each bath exchanges
+at both normal-mode frequencies — the Levy & Kosloff (2014) objection.
+
+``run(out_dir)`` writes ``hofer2017.png``, ``hofer2017.nc`` (xarray) and
+``hofer2017_errors.txt`` (the printed table), and returns True when the
+conclusions are reproduced.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from ..analysis.solve import solve
+from ..model.network import Network
+from ..model.spectra import DrudeLorentz
+
+CASES = {"detuned": (1.2, 1.0), "resonant": (1.0, 1.0)}
+PARAMS = dict(T_h=2.0, T_c=1.0, kappa=1e-3, cutoff=10.0)
+TOLERANCE = 0.05
+
+
+def _network(omega_a, omega_b, eps, p=PARAMS):
+    spec = DrudeLorentz(p["kappa"], p["cutoff"])
+    return Network.two_node("oscillator", omega_a, omega_b, eps, p["T_h"], p["T_c"], spec)
+
+
+def compute(epsilons=None, progress=False, echo=print) -> xr.Dataset:
+    """J_h (exact, local, global) and relative errors on an ε grid, both cases."""
+    if epsilons is None:
+        epsilons = np.logspace(-5, np.log10(0.9), 36)
+    epsilons = np.asarray(epsilons, float)
+    shape = (len(CASES), len(epsilons))
+    data = {k: np.full(shape, np.nan) for k in ("exact", "local", "global")}
+    for c, (name, (wa, wb)) in enumerate(CASES.items()):
+        t0 = time.perf_counter()
+        for e, eps in enumerate(epsilons):
+            net = _network(wa, wb, eps)
+            data["exact"][c, e] = solve(net, "exact", covariance=False).heat_currents["hot"]
+            data["local"][c, e] = solve(net, "local").heat_currents["hot"]
+            data["global"][c, e] = solve(net, "global").heat_currents["hot"]
+        if progress:
+            echo(f"  {name}: {len(epsilons)} couplings in {time.perf_counter() - t0:.1f} s")
+    err_l = np.abs(data["local"] / data["exact"] - 1)
+    err_g = np.abs(data["global"] / data["exact"] - 1)
+    coords = {
+        "case": ("case", list(CASES)),
+        "epsilon": ("epsilon", epsilons, {"units": "energy (ħ = 1)", "long_name": "inter-node coupling ε"}),
+    }
+    ds = xr.Dataset(
+        {
+            "J_exact": (("case", "epsilon"), data["exact"], {"units": "energy/time", "long_name": "J_h exact (NEGF)"}),
+            "J_local": (("case", "epsilon"), data["local"], {"units": "energy/time"}),
+            "J_global": (("case", "epsilon"), data["global"], {"units": "energy/time"}),
+            "rel_err_local": (("case", "epsilon"), err_l),
+            "rel_err_global": (("case", "epsilon"), err_g),
+            "valid_local": (("case", "epsilon"), err_l <= TOLERANCE),
+            "valid_global": (("case", "epsilon"), err_g <= TOLERANCE),
+            "omega_A": ("case", [w[0] for w in CASES.values()]),
+            "omega_B": ("case", [w[1] for w in CASES.values()]),
+        },
+        coords=coords,
+        attrs={
+            "qheatnet_version": __version__,
+            "reference": "Hofer et al., NJP 19, 123037 (2017)",
+            "bath": f"drude_lorentz kappa={PARAMS['kappa']} cutoff={PARAMS['cutoff']}",
+            "T_h": PARAMS["T_h"],
+            "T_c": PARAMS["T_c"],
+            "tolerance": TOLERANCE,
+            "approaches": "exact (NEGF), local, global (Gaussian engine)",
+        },
+    )
+    return ds
+
+
+def error_table(ds: xr.Dataset, rows: int = 12) -> str:
+    """The printed table: ε, J_exact and the relative errors of local and global, per case."""
+    eps = ds.epsilon.values
+    pick = np.unique(np.linspace(0, len(eps) - 1, min(rows, len(eps))).round().astype(int))
+    lines = [f"relative error |J_ME/J_exact − 1| ('*' = within {TOLERANCE:.0%} of exact)"]
+    for case in ds.case.values:
+        d = ds.sel(case=case)
+        lines.append(f"{case} (ω_A = {float(d.omega_A):g}, ω_B = {float(d.omega_B):g}):")
+        lines.append(f"  {'ε':>10} {'J_exact':>12} {'local':>11} {'global':>11}")
+        for i in pick:
+            el, eg = float(d.rel_err_local[i]), float(d.rel_err_global[i])
+            lines.append(
+                f"  {eps[i]:>10.3e} {float(d.J_exact[i]):>12.4e} {el:>10.2e}{'*' if el <= TOLERANCE else ' '}"
+                f" {eg:>10.2e}{'*' if eg <= TOLERANCE else ' '}"
+            )
+    return "\n".join(lines)
+
+
+def _spans(x, mask):
+    """Contiguous [x_start, x_end] spans where mask is True."""
+    out, start = [], None
+    for i, m in enumerate(mask):
+        if m and start is None:
+            start = i
+        if (not m or i == len(mask) - 1) and start is not None:
+            end = i if m else i - 1
+            out.append((x[start], x[end]))
+            start = None
+    return out
+
+
+def plot(ds: xr.Dataset, axes=None):
+    """J_h against ε (exact, local, global) with the 5 % regions shaded; returns the axes."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(2, len(ds.case), figsize=(5.5 * len(ds.case), 7), sharex=True, squeeze=False)
+    eps = ds.epsilon.values
+    for c, case in enumerate(ds.case.values):
+        d = ds.sel(case=case)
+        ax, ax2 = axes[0][c], axes[1][c]
+        ax.loglog(eps, np.abs(d.J_exact), "k-", lw=2, label="exact (NEGF)")
+        ax.loglog(eps, np.abs(d.J_local), "b--", label="local")
+        ax.loglog(eps, np.abs(d.J_global), "r:", lw=2, label="global")
+        for k, (lo, hi) in enumerate(_spans(eps, d.valid_local.values)):
+            ax.axvspan(lo, hi, ymin=0.0, ymax=0.05, color="b", alpha=0.3, label=None if k else "local within 5 %")
+        for k, (lo, hi) in enumerate(_spans(eps, d.valid_global.values)):
+            ax.axvspan(lo, hi, ymin=0.05, ymax=0.1, color="r", alpha=0.3, label=None if k else "global within 5 %")
+        ax.set_title(f"{case}: ω_A = {float(d.omega_A):g}, ω_B = {float(d.omega_B):g} (bars: within 5 %)")
+        ax.set_ylabel("|J_h|")
+        ax.legend(fontsize=8)
+        ax2.loglog(eps, d.rel_err_local, "b--", label="local")
+        ax2.loglog(eps, d.rel_err_global, "r:", lw=2, label="global")
+        ax2.axhline(TOLERANCE, color="gray", lw=0.8)
+        ax2.axvline(PARAMS["kappa"], color="gray", ls="--", lw=0.8)
+        ax2.set_xlabel("inter-node coupling ε  (dashed: κ)")
+        ax2.set_ylabel("|J_ME / J_exact − 1|")
+        ax2.legend(fontsize=8)
+    return axes
+
+
+def conclusions(ds: xr.Dataset) -> list[tuple[str, bool]]:
+    """Hofer et al.'s conclusions (and Levy & Kosloff's for detuned nodes) evaluated on ``ds``."""
+    out = []
+    r, d = ds.sel(case="resonant"), ds.sel(case="detuned")
+    out.append(("resonant, ε ≪ κ: local within 5 % of exact", bool(r.valid_local[0])))
+    out.append(("resonant, ε ≪ κ: global off by > 5 % (secular approximation fails)", not bool(r.valid_global[0])))
+    out.append(("resonant, ε ≫ κ: global within 5 % of exact", bool(r.valid_global[-1])))
+    out.append(
+        (
+            "resonant: the local error grows with ε (largest at the strongest coupling)",
+            float(r.rel_err_local[-1]) > 10 * float(r.rel_err_local[0]),
+        )
+    )
+    out.append(("detuned (|Δ| ≫ κ): global within 5 % of exact at every ε", bool(np.all(d.valid_global))))
+    out.append(
+        (
+            "detuned (|Δ| ≫ κ): local off by > 5 % even as ε → 0 (Levy & Kosloff 2014, Fig. 4)",
+            not bool(np.any(d.valid_local[: max(1, len(d.epsilon) // 2)])),
+        )
+    )
+    return out
+
+
+def run(out_dir, progress: bool = True, echo=print, epsilons=None) -> bool:
+    """Compute, print the error table, write PNG + netCDF + text; True if the conclusions hold."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    echo("Hofer et al. 2017: J_h against inter-node coupling, exact vs local vs global")
+    ds = compute(epsilons, progress=progress, echo=echo)
+    table = error_table(ds)
+    echo(table)
+    checks = conclusions(ds)
+    lines = [table, "", "conclusions:"] + [f"  [{'ok' if ok else 'NOT reproduced'}] {text}" for text, ok in checks]
+    for line in lines[-len(checks) - 1 :]:
+        echo(line)
+    axes = plot(ds)
+    fig = axes[0][0].figure
+    fig.tight_layout()
+    fig.savefig(out / "hofer2017.png", dpi=120)
+    plt.close(fig)
+    try:
+        ds.to_netcdf(out / "hofer2017.nc")
+    except (ImportError, ValueError):  # no netCDF backend: keep the data readable anyway
+        ds.to_dataframe().to_csv(out / "hofer2017.csv")
+    (out / "hofer2017_errors.txt").write_text("\n".join(lines) + "\n")
+    echo(f"wrote {out / 'hofer2017.png'} and the data next to it")
+    return all(ok for _, ok in checks)
