@@ -184,3 +184,35 @@ def test_auto_picks_gaussian_and_fock_still_available():
     net = Network.two_node("oscillator", 1.0, 0.8, 0.05, 0.15, 0.1, Flat(0.01))
     assert solve(net, "local").engine == "gaussian"
     assert solve(net, "local", engine="fock", cutoff=4).engine == "fock"
+
+
+def _star_with_dark_mode():
+    """A coupled to B and C (equal ω, equal ε): (B − C)/√2 never touches A, where both baths are."""
+    nodes = [Node("A", "oscillator", 1.0), Node("B", "oscillator", 0.9), Node("C", "oscillator", 0.9)]
+    cps = [Coupling(("A", "B"), 0.05), Coupling(("A", "C"), 0.05)]
+    baths = [Bath("hot", "A", 2.0, Ohmic(0.01, 5.0)), Bath("cold", "A", 1.0, Ohmic(0.01, 5.0))]
+    return Network(nodes, cps, baths)
+
+
+def test_dark_mode_reported_currents_kept_populations_nan():
+    net = _star_with_dark_mode()
+    with pytest.raises(ConvergenceError, match="not unique"):
+        solve(net, "local")  # dense path cannot resolve it
+    for approach, opts in (("local", {"method": "modes"}), ("global", {})):
+        res = solve(net, approach, **opts)
+        assert res.solver["dark_modes"] == 1
+        assert "SLOW_NORMAL_MODE" in {d.code for d in res.diagnostics}
+        assert np.isfinite(res.populations["A"]) and np.isnan(res.populations["B"])
+        assert res.heat_currents["hot"] > 0
+        assert abs(res.first_law_residual) <= 1e-12 * res.heat_currents["hot"]
+    # the bright part equals the two-node problem A–D with D = (B + C)/√2, coupling √2 ε
+    two = Network(
+        [Node("A", "oscillator", 1.0), Node("D", "oscillator", 0.9)],
+        [Coupling(("A", "D"), 0.05 * np.sqrt(2))],
+        list(net.baths),
+    )
+    for approach in ("local", "global"):
+        opts = {"method": "modes"} if approach == "local" else {}
+        assert solve(net, approach, **opts).heat_currents["hot"] == pytest.approx(
+            solve(two, approach).heat_currents["hot"], rel=1e-10
+        )

@@ -156,13 +156,29 @@ def _run_global(network, bookkeeping, populations):
     pops = {node.name: float(sol.populations[i]) for i, node in enumerate(network.nodes)}
     extra = {}
     if _want_full(populations, len(network.nodes)):
-        cm = np.diag(sol.n_modes).astype(complex)
+        cm = np.diag(np.nan_to_num(sol.n_modes, nan=0.0)).astype(complex)
         for idx, blk in sol.groups.items():
             cm[np.ix_(idx, idx)] = blk
-        extra["correlation_matrix"] = sol.U @ cm @ sol.U.T
+        cmat = sol.U @ cm @ sol.U.T
+        unknown = np.isnan(sol.populations)  # nodes touched by dark modes
+        cmat[unknown, :] = np.nan
+        cmat[:, unknown] = np.nan
+        extra["correlation_matrix"] = cmat
     info = {"min_bohr_gap": sol.min_bohr_gap, "max_rate": sol.max_rate}
-    solver = {"method": "normal modes", "degenerate_groups": len(sol.groups)}
-    return EngineOutput(currents, pops, sol.residual, solver, sol.gross, info, extra=extra)
+    solver = {"method": "normal modes", "degenerate_groups": len(sol.groups), "dark_modes": sol.dark_modes}
+    diags = []
+    if sol.dark_modes:
+        diags.append(
+            Diagnostic(
+                "SLOW_NORMAL_MODE",
+                "warning",
+                f"{sol.dark_modes} normal mode(s) are coupled to the baths below the resolution of double precision "
+                f"(rate < {gs.DARK_RTOL:g} of the largest; e.g. Anderson-localised modes of a long disordered chain): "
+                "they carry no resolvable current, but their occupation is not fixed by the baths, so populations "
+                "of the nodes they occupy are NaN",
+            )
+        )
+    return EngineOutput(currents, pops, sol.residual, solver, sol.gross, info, extra=extra, diagnostics=diags)
 
 
 def run_gaussian(network, approach, bookkeeping, *, method="auto", populations="auto", **options):

@@ -74,6 +74,7 @@ __all__ = [
     "GlobalSolution",
     "DENSE_MAX",
     "FULL_MAX",
+    "DARK_RTOL",
 ]
 
 #: Largest network for which the dense O(N³) eigen-decomposition of Z is used
@@ -83,6 +84,12 @@ DENSE_MAX = 60
 #: population) of the local approach is formed by default: it costs an
 #: O(N³) product even when the currents do not.
 FULL_MAX = 1500
+#: Normal modes whose decay rate is below DARK_RTOL × (largest bath rate) are "dark": the
+#: amplitudes U_sk of the symmetric eigensolver are accurate to ~eps·‖h‖ absolutely, so rates
+#: ∝ |U_sk|² below ~(64 eps)² of the bath rates are not resolved (Anderson-localised modes of
+#: long disordered chains, symmetry-decoupled modes). They carry no resolvable current; their
+#: occupation is not fixed by the baths and the populations they touch are reported as NaN.
+DARK_RTOL = 1e-26
 #: Eigen-decomposition accepted when its residual is below this (relative).
 EIG_RTOL = 1e-10
 #: Rows of the N × N work arrays processed at once (memory: CHUNK · N · 16 B).
@@ -317,7 +324,10 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
         eig = _eig_dense(h, sites, 0.5 * delta, omega0)
     lam = eig.d + eig.mu
     # the dense eigen-decomposition resolves Re λ only to ~eps·‖Z‖; the modes path computes μ directly
-    floor = 0.0 if eig.method == "modes" else 100 * np.finfo(float).eps * (np.max(np.abs(h)) + np.max(delta))
+    if eig.method == "modes":
+        floor = DARK_RTOL * float(np.max(delta))
+    else:
+        floor = 100 * np.finfo(float).eps * (np.max(np.abs(h)) + np.max(delta))
     live = lam.real > floor
     if eig.method == "dense" and not np.all(live):
         raise ConvergenceError(
@@ -397,6 +407,7 @@ class GlobalSolution:
     residual: float
     min_bohr_gap: float
     max_rate: float
+    dark_modes: int = 0
 
 
 def global_steady_state(h, bath_sites, emission, absorption, damping) -> GlobalSolution:
@@ -429,11 +440,12 @@ def global_steady_state(h, bath_sites, emission, absorption, damping) -> GlobalS
     n_modes = np.zeros(n)
     sel = single
     floor = np.finfo(float).tiny
-    if np.any(sel & ~(gam > floor)):
-        k = int(np.argmax(sel & ~(gam > floor)))
-        raise ConvergenceError(
-            f"normal mode {k} (ω = {omega[k]:.6g}) is decoupled from every bath: the global steady state is not unique"
-        )
+    # modes whose total damping is below DARK_RTOL of the largest are unresolved (see DARK_RTOL)
+    dark = single & ~(gam > max(DARK_RTOL * float(np.max(gam, initial=0.0)), floor))
+    if np.all(dark):
+        raise ConvergenceError("no normal mode is coupled to a bath: the global steady state is not unique")
+    sel = single & ~dark
+    n_modes[dark] = np.nan
     n_modes[sel] = absum[sel] / gam[sel]
     jf = np.zeros(nb)
     jb = np.zeros(nb)
@@ -451,6 +463,8 @@ def global_steady_state(h, bath_sites, emission, absorption, damping) -> GlobalS
     resid = float(
         np.max(np.abs(gam[sel] * n_modes[sel] - absum[sel]) / np.maximum(absum[sel] + gam[sel], floor), initial=0.0)
     )
+    if np.any(dark):
+        pops[np.sum(umat[:, dark] ** 2, axis=1) > 1e-12] = np.nan
     groups = {}
     h0 = np.diag(np.diag(h))
     for lab in np.unique(labels[~single]):
@@ -494,4 +508,6 @@ def global_steady_state(h, bath_sites, emission, absorption, damping) -> GlobalS
             min_gap = min(min_gap, float(np.min(np.diff(np.sort(reps)))))
         if np.any(coupled):
             max_rate = max(max_rate, float(np.max(em[a][coupled] + ab[a][coupled])))
-    return GlobalSolution(omega, umat, n_modes, groups, jf, jb, pops, gross, resid, min_gap, max_rate)
+    return GlobalSolution(
+        omega, umat, n_modes, groups, jf, jb, pops, gross, resid, min_gap, max_rate, int(np.sum(dark))
+    )
