@@ -216,3 +216,17 @@ def test_dark_mode_reported_currents_kept_populations_nan():
         assert solve(net, approach, **opts).heat_currents["hot"] == pytest.approx(
             solve(two, approach).heat_currents["hot"], rel=1e-10
         )
+
+
+@pytest.mark.parametrize("rate", [1e-5, 0.1, 1.0])
+def test_modes_path_across_damping_regimes(rate):
+    """Weak, strong and overdamped (unequal) end damping: modes path (or its verified fallback) = dense."""
+    n = 80
+    nodes = [Node(f"n{i}", "oscillator", 1.0) for i in range(n)]
+    cps = [Coupling((f"n{i}", f"n{i + 1}"), 0.05) for i in range(n - 1)]
+    baths = [Bath("hot", "n0", 2.0, Flat(rate)), Bath("cold", f"n{n - 1}", 1.0, Flat(rate))]
+    net = Network(nodes, cps, baths)
+    a = solve(net, "local", method="modes")
+    b = solve(net, "local", method="dense")
+    assert a.heat_currents["hot"] == pytest.approx(b.heat_currents["hot"], rel=1e-10)
+    assert a.solver["method"] in ("modes", "dense")
