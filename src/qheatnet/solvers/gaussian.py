@@ -385,15 +385,15 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
     )
     cmat = None
     if full:
-        r, rinv = full_eig.full()
-        r, rinv = r[:, live], rinv[live, :]
+        r_all, rinv_all = full_eig.full()
+        r, rinv = r_all[:, live], rinv_all[live, :]
         kmat = 1.0 / ((eig.d[:, None] + np.conj(eig.d)[None, :]) + (eig.mu[:, None] + np.conj(eig.mu)[None, :]))
         src = rinv[:, sites]  # R⁻¹ e_t
         y = (src * gain[None, :]) @ src.conj().T * kmat
         cmat = r @ y @ r.conj().T
         cmat = 0.5 * (cmat + cmat.conj().T)
         if len(dark):
-            weight = np.sum(np.abs(full_eig.full()[0][:, dark]) ** 2, axis=1)
+            weight = np.sum(np.abs(r_all[:, dark]) ** 2, axis=1)
             bad = weight > 1e-12
             cmat[bad, :] = np.nan
             cmat[:, bad] = np.nan
