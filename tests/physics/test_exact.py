@@ -130,3 +130,15 @@ def test_cli_solve_exact_json(tmp_path):
     data = json.loads(out.output)
     assert data["approach"] == "exact" and data["engine"] == "gaussian"
     assert data["heat_currents"]["hot"] > 0
+
+
+def test_chain_example_exact_agrees_with_global():
+    """examples/oscillator-chain-8.toml: detuning 0.02 ≫ κ = 1e-3, so global ≈ exact and local is off."""
+    from qheatnet.io.network_file import load_network
+
+    net = load_network("examples/oscillator-chain-8.toml")
+    ex, gl, lo = (solve(net, a) for a in ("exact", "global", "local"))
+    assert rel(gl.heat_currents["hot"], ex.heat_currents["hot"]) < 1e-3
+    assert rel(lo.heat_currents["hot"], ex.heat_currents["hot"]) > 0.05
+    for i in range(8):
+        assert rel(gl.populations[f"n{i}"], ex.populations[f"n{i}"]) < 1e-3
