@@ -230,3 +230,22 @@ def test_modes_path_across_damping_regimes(rate):
     b = solve(net, "local", method="dense")
     assert a.heat_currents["hot"] == pytest.approx(b.heat_currents["hot"], rel=1e-10)
     assert a.solver["method"] in ("modes", "dense")
+
+
+def test_engine_options_are_validated_and_extra_carries_covariance():
+    from qheatnet import ValidationError
+
+    net = Network.two_node("oscillator", 1.0, 0.8, 0.05, 0.15, 0.1, Flat(0.01))
+    with pytest.raises(ValidationError, match="method"):
+        solve(net, "local", method="magic")
+    with pytest.raises(ValidationError, match="populations"):
+        solve(net, "local", populations="some")
+    for approach in ("local", "global"):
+        res = solve(net, approach)
+        v = res.extra["covariance"]
+        assert v.shape == (4, 4)
+        assert v[0, 0] == pytest.approx(res.populations["A"] + 0.5)
+    part = solve(chain(5), "local", populations="baths")
+    assert "covariance" not in part.extra
+    assert "POPULATIONS_PARTIAL" in {d.code for d in part.diagnostics}
+    assert np.isnan(part.populations["n2"]) and np.isfinite(part.populations["n4"])

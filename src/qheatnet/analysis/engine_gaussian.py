@@ -18,6 +18,10 @@ network. Engine options (``solve(..., method=..., populations=...)``):
                  :func:`qheatnet.solvers.gaussian.local_steady_state`).
 ``populations``  "auto" (all nodes while N ≤ FULL_MAX, else the bath nodes
                  only — the others cost an O(N³) product), "all", "baths".
+
+``SteadyState.extra`` carries ``correlation_matrix`` (C_ij = ⟨a_i† a_j⟩,
+local/global, when formed) and ``covariance`` (2N × 2N, order x_1, p_1, ...;
+see :mod:`qheatnet.analysis.covariance`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..solvers import gaussian as gs
+from .covariance import covariance_from_correlation
 from .diagnostics import Diagnostic
 from .engines import EngineOutput, register_engine
 
@@ -88,11 +93,12 @@ def _run_local(network, bookkeeping, method, populations):
     else:
         pop_arr = np.full(n, np.nan)
         pop_arr[sites] = sol.site_populations
+    if sol.C is None and m < n:
         diags.append(
             Diagnostic(
                 "POPULATIONS_PARTIAL",
                 "info",
-                f"populations computed for the {m} bath node(s) only (N = {n} > {gs.FULL_MAX}); pass "
+                f"populations computed for the {m} bath node(s) only (N = {n}; full only up to {gs.FULL_MAX} by default); pass "
                 "populations='all' for every node (O(N³))",
             )
         )
@@ -129,6 +135,7 @@ def _run_local(network, bookkeeping, method, populations):
         cmat = sol.C.copy()
         cmat[sites, sites] = sol.site_populations  # consistent with the reported populations
         extra["correlation_matrix"] = cmat
+        extra["covariance"] = covariance_from_correlation(cmat)
     solver = {
         "method": sol.method,
         "min_decay_rate": sol.min_decay,
@@ -164,6 +171,7 @@ def _run_global(network, bookkeeping, populations):
         cmat[unknown, :] = np.nan
         cmat[:, unknown] = np.nan
         extra["correlation_matrix"] = cmat
+        extra["covariance"] = covariance_from_correlation(cmat)
     info = {"min_bohr_gap": sol.min_bohr_gap, "max_rate": sol.max_rate}
     solver = {"method": "normal modes", "degenerate_groups": len(sol.groups), "dark_modes": sol.dark_modes}
     diags = []
