@@ -29,6 +29,28 @@ negative (strong coupling, ε > ω), a q-raising and a q-lowering transition
 can share ω, the jump has no fixed q shift, and the steady state acquires
 blocks between q and q ± 2 — the generic solver then uses the full space
 (``structure = "full space"``); see ``tests/qubits/test_block_structure.py``.
+
+Measured (2-core machine shared with other jobs, one BLAS thread; chain of
+issue 4: ω_i = 1 + 0.1 i, ε = 0.05, flat rate 0.01, T = 2 | 1)
+--------------------------------------------------------------------------
+* rate-equation, global: N = 10 0.06 s, 12 1.1 s, 13 7.8 s, 14 35 s wall /
+  33 s CPU / 3.3 GB peak (74 s wall under heavier load). Cost: sector
+  eigh (evd) + V_k^T σ⁻ V_{k+1} products + level reduction, all O(C(N,N/2)^3);
+  N = 15 would need ≈ 10 GB. QuTiP's ``steadystate`` on the same Davies
+  Liouvillian: N = 7 12.9 s, N ≥ 8 beyond 60 s.
+* free-fermion, local: N ≤ 10 ≈ 2 ms. The graded chain is Wannier–Stark
+  localised: from N ≈ 13 the currents reach the round-off resolution
+  (CURRENT_AT_ROUND_OFF) and from N = 16 the slowest decay rate is below
+  round-off and the result is refused. A uniform chain (ω_i = 1): N = 2000
+  36 s, N = 4000 311 s wall / 169 s CPU / 2.7 GB — about N ≈ 4000 in 10 min.
+* generic sparse Liouvillian, local, q-diagonal blocks (for networks that are
+  not end-driven chains): SuperLU orderings at N = 7 (3432 unknowns):
+  COLAMD 0.37 s, MMD_ATA 0.46 s, MMD_AT_PLUS_A 0.71 s, NATURAL 1.15 s; at
+  N = 8 (12 870) COLAMD 22–50 s complex, and 17 s / 0.78 GB (vs 1.1 GB) with
+  a real Hermitian parametrisation of the blocks. N = 9 takes minutes, so
+  N = 10 (184 756 unknowns) is out of reach for SuperLU; pypardiso (MKL,
+  MEASURED.md: 38 s at N = 9) was not adopted: its wheel set is ≈ 700 MB
+  and its MKL runtime was not found when installed outside a virtualenv.
 """
 
 from __future__ import annotations
