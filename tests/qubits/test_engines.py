@@ -133,3 +133,13 @@ def test_round_off_current_is_flagged():
     assert abs(long.first_law_residual) > 1e-3 * abs(long.heat_currents["hot"])  # the reason for the warning
     short = solve(chain(6), "local")
     assert "CURRENT_AT_ROUND_OFF" not in [d.code for d in short.diagnostics]
+
+
+def test_memory_guard_refuses_before_allocating(monkeypatch):
+    from qheatnet.analysis import engine_qubits
+
+    monkeypatch.setattr(engine_qubits, "MAX_MEMORY_BYTES", 1e4)
+    with pytest.raises(ConvergenceError, match="memory"):
+        solve(chain(6), "global")
+    with pytest.raises(ConvergenceError, match="memory"):
+        solve(chain(40, slope=0.0), "local")

@@ -81,6 +81,23 @@ RHO_MAX_DIM = 1024
 ROUND_OFF_FACTOR = 1e3
 
 
+#: Refuse (ConvergenceError) rather than start a solve whose estimated peak
+#: memory exceeds this many bytes (the machines this runs on are shared).
+#: Estimates, checked against measured peaks: rate equation
+#: 8·C(2N, N−1)·(2·n_baths + 5) + 8·C(2N, N) bytes (N = 14, two baths:
+#: 3.0 GB estimated, 3.3 GB measured); free fermions 160·N² bytes (N = 4000:
+#: 2.6 GB estimated, 2.7 GB measured).
+MAX_MEMORY_BYTES = 8e9
+
+
+def _check_memory(estimate: float, what: str) -> None:
+    if estimate > MAX_MEMORY_BYTES:
+        raise ConvergenceError(
+            f"{what} would need about {estimate / 1e9:.1f} GB of memory (limit {MAX_MEMORY_BYTES / 1e9:g} GB, "
+            "qheatnet.analysis.engine_qubits.MAX_MEMORY_BYTES)"
+        )
+
+
 def _round_off_diagnostics(currents: dict, resolution: float) -> list:
     from .diagnostics import Diagnostic
 
@@ -153,6 +170,11 @@ def run_rate_equation(network, approach, bookkeeping, *, return_rho: bool | None
     from ..physics.local import network_hamiltonians
     from ..solvers.rate_equation import _coupling_blocks, coupled_degeneracies, eigen_sectors, solve_rate_equation
 
+    n = len(network.nodes)
+    _check_memory(
+        8.0 * math.comb(2 * n, n - 1) * (2 * len(network.baths) + 5) + 8.0 * math.comb(2 * n, n),
+        f"the rate equation for {n} qubits",
+    )
     space = FockSpace.build(network.kinds)
     h_s, h_0 = network_hamiltonians(network, space)
     # T = Σ_i 2^i n_i breaks ties inside degenerate clusters (eigen_sectors): distinct sets of localised
@@ -272,6 +294,7 @@ def run_free_fermion(network, approach, bookkeeping, **_):
     from ..solvers.free_fermion import bath_current, solve_free_fermion
 
     order = chain_order(network)
+    _check_memory(160.0 * len(order) ** 2, f"the free-fermion solution for {len(order)} qubits")
     pos = {node: k for k, node in enumerate(order)}
     h_full = network.single_particle_matrix()
     h = h_full[np.ix_(order, order)]
