@@ -37,8 +37,12 @@ absorption A_{αk} = E_{αk} e^{−ω_k/T_α}, Γ_{αk} = E_{αk} − A_{αk}. T
     n_k = (A_{hk} + A_{ck}) / (Γ_{hk} + Γ_{ck}),
     J_h = Σ_k ω_k (A_{hk}E_{ck} − A_{ck}E_{hk}) / (Γ_{hk} + Γ_{ck})
         = Σ_k ω_k γ_h^k γ_c^k (e^{ω_k/T_c} − e^{ω_k/T_h})
-              / (w_{hk}^{-1} γ_h^k e^{ω_k/T_c}(e^{ω_k/T_h} − 1)
-                 + w_{ck}^{-1} γ_c^k e^{ω_k/T_h}(e^{ω_k/T_c} − 1)).
+              / (w_{ck}^{-1} γ_h^k e^{ω_k/T_c}(e^{ω_k/T_h} − 1)
+                 + w_{hk}^{-1} γ_c^k e^{ω_k/T_h}(e^{ω_k/T_c} − 1)).
+
+(the hot rate pairs with the cold weight: for mode + that is s^{-2} γ_h^+,
+as printed in eq. 13; for baths with γ = J(1 + n) both denominator terms
+are equal, so only a flat bath tells the pairings apart)
 
 The printed eq. 13 has e^{β_c ω_+} in the second denominator term of the
 ω_− fraction where e^{β_c ω_−} belongs (:func:`global_current_printed_eq13`
