@@ -143,3 +143,22 @@ def test_memory_guard_refuses_before_allocating(monkeypatch):
         solve(chain(6), "global")
     with pytest.raises(ConvergenceError, match="memory"):
         solve(chain(40, slope=0.0), "local")
+
+
+def test_zero_single_particle_energy_falls_back_or_is_refused():
+    """ω = ε = 0.3 for two qubits: a zero-energy mode, so the vacuum (q = 0) and one q = 1 level are
+    degenerate and a jump connects them at Bohr frequency 0. X(0) maps the coherence ρ_ab onto ρ_ba,
+    which can then be stationary. The engine leaves this to the full Liouvillian: at T > 0 it is unique
+    (and agrees), with every bath at T = 0 the steady state is not unique and the answer is refused."""
+    from qheatnet import Ohmic
+
+    def net(t):
+        nodes = [Node("q0", "qubit", 0.3), Node("q1", "qubit", 0.3)]
+        baths = [Bath("b0", "q0", t, Flat(0.0625)), Bath("b1", "q1", 0.5 * t, Ohmic(0.02, 1.0))]
+        return Network(nodes, [Coupling(("q0", "q1"), 0.3)], baths)
+
+    warm = solve(net(0.7), "global")
+    assert warm.engine == "rate-equation" and "zero Bohr frequency" in warm.solver["path"]
+    _close(warm.heat_currents, solve(net(0.7), "global", engine="fock").heat_currents)
+    with pytest.raises(ConvergenceError, match="not unique"):
+        solve(net(0.0), "global")

@@ -188,7 +188,8 @@ def run_rate_equation(network, approach, bookkeeping, *, return_rho: bool | None
     if bad:
         (ka, _), (kb, _), kab = bad[0]
         reason = (
-            f"{len(bad)} degenerate level pair(s) whose coherences couple to populations, e.g. in sectors "
+            f"{len(bad)} degenerate level pair(s) coupled by the jumps (coherences that feed populations, or a "
+            "zero Bohr frequency), e.g. in sectors "
             f"q={ka} and q={kb} (K = {kab:.2g})"
         )
         return _fallback(network, approach, bookkeeping, reason, **options)

@@ -183,7 +183,9 @@ def coupled_degeneracies(eig: EigenSectors, amp_blocks, tol: float | None = None
 
     Returns (n_degenerate_pairs, list of offending ((k_a, i_a), (k_b, i_b), K_ab)).
     K_ab = Σ_α Σ_m |X_{α,am}||X_{α,mb}| (see the module docstring). Pairs in
-    sectors that differ by an odd q, or by more than 2, cannot couple.
+    sectors that differ by q ± 1 are reported when a jump connects them
+    directly (K_ab = Σ_α |X_{α,ab}|: a zero Bohr frequency, whose coherences
+    can be stationary); pairs further apart cannot couple.
     """
     energies = eig.all_energies
     nsec = len(eig.energies)
@@ -209,11 +211,20 @@ def coupled_degeneracies(eig: EigenSectors, amp_blocks, tol: float | None = None
         secs = sector_of[g]
         for ka in np.unique(secs):
             for kb in np.unique(secs):
-                if kb < ka or (kb - ka) not in (0, 2):
+                if kb < ka or (kb - ka) not in (0, 1, 2):
                     continue
                 ia = local_index[g[secs == ka]]
                 ib = local_index[g[secs == kb]]
                 kmat = np.zeros((len(ia), len(ib)))
+                if kb - ka == 1:
+                    # a zero-frequency jump a ↔ b: X(0) maps ρ_ab onto ρ_ba, and that coherence block can
+                    # be stationary (non-unique steady state) — leave such cases to the full Liouvillian
+                    scale1 = np.sqrt(scale)
+                    for blocks in amp_blocks:
+                        kmat += np.abs(blocks[ka][np.ix_(ia, ib)])
+                    for x, y in zip(*np.nonzero(kmat > COHERENCE_COUPLING_RTOL * scale1)):
+                        bad.append(((int(ka), int(ia[x])), (int(kb), int(ib[y])), float(kmat[x, y])))
+                    continue
                 for blocks in amp_blocks:
                     for km in {ka - 1, ka + 1} & {kb - 1, kb + 1}:
                         if 0 <= km < nsec:
@@ -315,8 +326,13 @@ def solve_rate_equation(
             absorb = np.asarray(spectrum.absorption(w, temp), dtype=float)
             pos = omegas[k] >= 0
             r_down = np.where(pos, emit, absorb)
-            r_down *= sq
             r_up = np.where(pos, absorb, emit)
+            zero = omegas[k] == 0.0
+            if np.any(zero):  # as the Davies builder: one X(0) at rate G(0) acts both ways
+                g0 = float(spectrum.bohr_rate(0.0, temp))
+                r_down[zero] = g0
+                r_up[zero] = g0
+            r_down *= sq
             r_up *= sq
             down[k] += r_down
             up[k] += r_up.T
