@@ -132,11 +132,17 @@ def exact_steady_state(network, bookkeeping="full", *, rtol=1e-10, covariance=Tr
         susceptibility_shift(b.spectrum, 1.0)  # refuses unsupported spectra early
     temps = [b.temperature for b in baths]
 
-    def green(nu):
+    usites = np.unique(sites)
+    col = {int(x): k for k, x in enumerate(usites)}
+    bcol = np.array([col[int(x)] for x in sites])
+    rhs = np.eye(n)[:, usites].astype(complex)
+
+    def green_cols(nu):
+        """G(ν)[:, bath sites] (G is symmetric, so these columns are all that is needed)."""
         d = (h - nu * nu * hinv).astype(complex)
         for a, b in enumerate(baths):
             d[sites[a], sites[a]] += 2 * complex(susceptibility_shift(b.spectrum, nu))
-        return np.linalg.inv(d)
+        return np.linalg.solve(d, rhs)
 
     def jn(nu):
         jv = np.array([float(b.spectrum.spectral_density(nu)) for b in baths])
@@ -145,9 +151,9 @@ def exact_steady_state(network, bookkeeping="full", *, rtol=1e-10, covariance=Tr
 
     def f_current(nu):
         nu = max(float(nu), 1e-300)
-        g = green(nu)
+        gb = green_cols(nu)
         jv, nv = jn(nu)
-        gs = np.abs(g[np.ix_(sites, sites)]) ** 2
+        gs = np.abs(gb[np.ix_(sites, bcol)]) ** 2
         base = (2 / np.pi) * nu * np.outer(jv, jv) * gs
         net = base * (nv[:, None] - nv[None, :])
         gross = base * (nv[:, None] + nv[None, :] + 1)
@@ -155,15 +161,16 @@ def exact_steady_state(network, bookkeeping="full", *, rtol=1e-10, covariance=Tr
 
     def f_cov(nu):
         nu = max(float(nu), 1e-300)
-        g = green(nu)
+        gb = green_cols(nu)
         jv, nv = jn(nu)
-        noise = np.zeros((n, n))
+        noise = np.zeros(len(usites))
         for a in range(nb):
-            noise[sites[a], sites[a]] += jv[a] * (2 * nv[a] + 1) if np.isfinite(nv[a]) else 0.0
-        gng = g @ noise @ g.conj().T
+            noise[bcol[a]] += jv[a] * (2 * nv[a] + 1) if np.isfinite(nv[a]) else 0.0
+        gng = (gb * noise[None, :]) @ gb.conj().T  # G N G†
+        hg = hinv @ gb
         vxx = gng.real
-        vpp = (nu * nu) * (hinv @ gng @ hinv).real
-        vxp = (gng @ (1j * nu * hinv)).real
+        vpp = (nu * nu) * ((hg * noise[None, :]) @ hg.conj().T).real
+        vxp = (1j * nu * (gb * noise[None, :]) @ hg.conj().T).real  # G N G† (iν h⁻¹), h⁻¹ real symmetric
         return np.concatenate([vxx.ravel(), vpp.ravel(), vxp.ravel()]) / np.pi
 
     pts, top = _breakpoints(network, h)
