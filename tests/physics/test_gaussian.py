@@ -11,6 +11,8 @@ its sparse-solver round-off.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qheatnet import (
     Bath,
@@ -249,3 +251,34 @@ def test_engine_options_are_validated_and_extra_carries_covariance():
     assert "covariance" not in part.extra
     assert "POPULATIONS_PARTIAL" in {d.code for d in part.diagnostics}
     assert np.isnan(part.populations["n2"]) and np.isfinite(part.populations["n4"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(2, 7),
+    seed=st.integers(0, 10_000),
+    t_hot=st.floats(0.2, 5.0),
+    t_cold=st.floats(0.05, 5.0),
+)
+def test_random_chains_first_law_second_law_and_paths_agree(n, seed, t_hot, t_cold):
+    """Random oscillator chains: Σ J = 0 relative to |J|; global never gives σ < 0; modes = dense."""
+    rng = np.random.default_rng(seed)
+    w = 1.0 + 0.5 * rng.random(n)
+    eps = 0.3 * rng.random(n - 1) * np.sqrt(w[:-1] * w[1:]) / 2
+    nodes = [Node(f"n{i}", "oscillator", float(w[i])) for i in range(n)]
+    cps = [Coupling((f"n{i}", f"n{i + 1}"), float(eps[i])) for i in range(n - 1)]
+    baths = [
+        Bath("hot", "n0", t_hot, Ohmic(float(0.05 * rng.random() + 1e-4), 5.0)),
+        Bath("cold", f"n{n - 1}", t_cold, Flat(float(0.05 * rng.random() + 1e-4))),
+    ]
+    net = Network(nodes, cps, baths)
+    glo = solve(net, "global")
+    assert glo.second_law == "satisfied"
+    scale = max(abs(glo.heat_currents["hot"]), 1e-300)
+    assert abs(glo.first_law_residual) <= 1e-12 * scale + 1e-15 * glo.solver["gross_exchange"]
+    loc_d = solve(net, "local", method="dense")
+    loc_m = solve(net, "local", method="modes")
+    j = loc_d.heat_currents["hot"]
+    assert loc_m.heat_currents["hot"] == pytest.approx(j, rel=1e-8, abs=1e-13 * loc_d.solver["gross_exchange"])
+    for node in loc_d.populations:
+        assert loc_m.populations[node] == pytest.approx(loc_d.populations[node], rel=1e-8)
