@@ -40,7 +40,7 @@ def format_result(res) -> str:
     type=click.Choice(APPROACHES),
     default="local",
     show_default=True,
-    help="Master equation: local (a dissipator per node) or global (Davies, eigenbasis of the network).",
+    help="Master equation: local (a dissipator per node) or global (Davies, eigenbasis of the network); exact: NEGF reference for oscillator networks (ohmic or drude_lorentz baths).",
 )
 @click.option(
     "--engine",
