@@ -56,6 +56,7 @@ issue 4: ω_i = 1 + 0.1 i, ε = 0.05, flat rate 0.01, T = 2 | 1)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -151,6 +152,55 @@ def _fallback(network, approach, bookkeeping, reason: str, **options) -> EngineO
     return out
 
 
+@dataclass(eq=False)
+class RatePreparation:
+    """What the rate equation needs from a qubit network (see :func:`prepare_rate_equation`)."""
+
+    space: Any
+    eig: Any
+    lowering: list
+    amps: Any
+    weights: list
+    bare: np.ndarray
+    baths: list
+    n_pairs: int
+    reason: str | None
+
+
+def prepare_rate_equation(network: Network) -> RatePreparation:
+    """Eigen-decomposition by q-sector, coupling blocks, and whether the rate equation holds.
+
+    ``reason`` is None when it holds, else why not (degenerate levels coupled by the jumps).
+    """
+    from ..physics.hilbert import FockSpace
+    from ..physics.local import network_hamiltonians
+    from ..solvers.rate_equation import _coupling_blocks, coupled_degeneracies, eigen_sectors
+
+    space = FockSpace.build(network.kinds)
+    h_s, h_0 = network_hamiltonians(network, space)
+    # T = Σ_i 2^i n_i breaks ties inside degenerate clusters (eigen_sectors): distinct sets of localised
+    # modes get distinct values. Measured on graded XX chains: √prime weights left tie-break gaps of 6e-5
+    # and round-off couplings K ≈ 2e-9 at N = 12; 2^i weights keep K below 1.3e-12.
+    tiebreak = space.states @ (2.0 ** np.arange(len(network.nodes)))
+    eig = eigen_sectors(h_s, space.excitation, tiebreak)
+    lowering = [space.lowering[network.node_index(b.node)] for b in network.baths]
+    amps = _coupling_blocks(eig, lowering)
+    n_pairs, bad = coupled_degeneracies(eig, amps)
+    reason = None
+    if bad:
+        (ka, _), (kb, _), kab = bad[0]
+        reason = (
+            f"{len(bad)} degenerate level pair(s) coupled by the jumps (coherences that feed populations, or a "
+            f"zero Bohr frequency), e.g. in sectors q={ka} and q={kb} (K = {kab:.2g})"
+        )
+    # ⟨n|H_0|n⟩ and |V|² weights per sector
+    h0_diag = np.real(h_0.diagonal())
+    weights = [np.abs(v) ** 2 for v in eig.vectors]
+    bare = np.concatenate([h0_diag[eig.slice(k)] @ w for k, w in enumerate(weights)])
+    baths = [(b.name, b.spectrum, b.temperature) for b in network.baths]
+    return RatePreparation(space, eig, lowering, amps, weights, bare, baths, n_pairs, reason)
+
+
 def run_rate_equation(network, approach, bookkeeping, *, return_rho: bool | None = None, **options):
     """Davies steady state of a qubit network from the eigenbasis rate equation.
 
@@ -166,40 +216,21 @@ def run_rate_equation(network, approach, bookkeeping, *, return_rho: bool | None
         ``solver["path"]`` is "rate equation (eigenbasis)" or says why the
         generic Liouvillian ran instead.
     """
-    from ..physics.hilbert import FockSpace
-    from ..physics.local import network_hamiltonians
-    from ..solvers.rate_equation import _coupling_blocks, coupled_degeneracies, eigen_sectors, solve_rate_equation
+    from ..solvers.rate_equation import solve_rate_equation
 
     n = len(network.nodes)
     _check_memory(
         8.0 * math.comb(2 * n, n - 1) * (2 * len(network.baths) + 5) + 8.0 * math.comb(2 * n, n),
         f"the rate equation for {n} qubits",
     )
-    space = FockSpace.build(network.kinds)
-    h_s, h_0 = network_hamiltonians(network, space)
-    # T = Σ_i 2^i n_i breaks ties inside degenerate clusters (eigen_sectors): distinct sets of localised
-    # modes get distinct values. Measured on graded XX chains: √prime weights left tie-break gaps of 6e-5
-    # and round-off couplings K ≈ 2e-9 at N = 12; 2^i weights keep K below 1.3e-12.
-    tiebreak = space.states @ (2.0 ** np.arange(len(network.nodes)))
-    eig = eigen_sectors(h_s, space.excitation, tiebreak)
-    lowering = [space.lowering[network.node_index(b.node)] for b in network.baths]
-    amps = _coupling_blocks(eig, lowering)
-    n_pairs, bad = coupled_degeneracies(eig, amps)
-    if bad:
-        (ka, _), (kb, _), kab = bad[0]
-        reason = (
-            f"{len(bad)} degenerate level pair(s) coupled by the jumps (coherences that feed populations, or a "
-            "zero Bohr frequency), e.g. in sectors "
-            f"q={ka} and q={kb} (K = {kab:.2g})"
-        )
-        return _fallback(network, approach, bookkeeping, reason, **options)
-    # ⟨n|H_0|n⟩ and |V|² weights per sector
-    h0_diag = np.real(h_0.diagonal())
-    weights = [np.abs(v) ** 2 for v in eig.vectors]
-    bare = np.concatenate([h0_diag[eig.slice(k)] @ w for k, w in enumerate(weights)])
-    baths = [(b.name, b.spectrum, b.temperature) for b in network.baths]
-    sol = solve_rate_equation(eig, lowering, baths, bare_diagonal=bare, amp_blocks=amps, consume_blocks=True)
-    del amps
+    prep = prepare_rate_equation(network)
+    if prep.reason is not None:
+        return _fallback(network, approach, bookkeeping, prep.reason, **options)
+    space, eig, weights, n_pairs = prep.space, prep.eig, prep.weights, prep.n_pairs
+    sol = solve_rate_equation(
+        eig, prep.lowering, prep.baths, bare_diagonal=prep.bare, amp_blocks=prep.amps, consume_blocks=True
+    )
+    prep.amps = None
     currents = sol.currents if bookkeeping == "full" else sol.currents_bare
     occ = np.zeros(len(network.nodes))
     for k, (w, p) in enumerate(zip(weights, sol.populations)):

@@ -31,6 +31,15 @@ evaluated with the eigen-decomposition of A: exact at any t and N×N only
 (long chains). J_α(t) uses the direct formula (not the steady-state
 identity). No density matrix, hence no entropy. (The bosonic Gaussian route
 for oscillator networks is not used here.)
+
+Rate-equation route (``engine="rate-equation"``, global, qubits): when the
+Davies generator decouples populations from coherences
+(:mod:`qheatnet.solvers.rate_equation`), H_S is diagonal in the eigenbasis
+and 𝓛_α maps coherences to coherences, so J_α(t) = Σ_n p_n(t) c_{α,n} and
+⟨H⟩(t) = Σ_n E_n p_n(t) depend on the eigenstate populations only; they
+follow ṗ = W p from p_n(0) = ⟨n|ρ(0)|n⟩ (``expm_multiply``; the cost grows
+with ‖W‖ t, and ‖W‖ is of the order of the bath rates, not of the
+frequencies). Node populations need the coherences and are not returned.
 """
 
 from __future__ import annotations
@@ -48,7 +57,7 @@ from ..errors import ValidationError
 from ..model.network import Network
 from .thermo import current_operator
 
-__all__ = ["Evolution", "evolve", "initial_state_spec", "DENSE_MAX_UNKNOWNS", "METHODS"]
+__all__ = ["Evolution", "evolve", "initial_state_spec", "DENSE_MAX_UNKNOWNS", "METHODS", "ENGINES"]
 
 #: Largest number of propagated unknowns for the dense propagator (a dense
 #: complex matrix of this size is 64 MB at 2000 and takes a few seconds).
@@ -56,6 +65,7 @@ DENSE_MAX_UNKNOWNS = 2000
 #: Von Neumann entropy S(t) is reported when the Hilbert space is at most this big.
 ENTROPY_MAX_DIM = 256
 METHODS = ("auto", "dense", "krylov")
+ENGINES = ("auto", "fock", "free-fermion", "rate-equation")
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,11 +263,14 @@ def evolve(
     method : {"auto", "dense", "krylov"}
         Propagator (see the module docstring); "auto" is dense up to
         ``DENSE_MAX_UNKNOWNS`` unknowns.
-    engine : {"auto", "fock", "free-fermion"}
+    engine : {"auto", "fock", "free-fermion", "rate-equation"}
         "fock": the generic sparse Liouvillian; "free-fermion": two-point
         function of an XX qubit chain with end baths (local only); "auto"
         picks free-fermion where it applies, unless a Liouvillian ``method``
-        is named.
+        is named. "rate-equation" (global, qubits; only when named): the
+        Pauli equation for the eigenstate populations — exact for J_α(t)
+        and ⟨H⟩(t), which do not depend on the coherences when the rate
+        equation holds, but without node populations (they do).
 
     Returns
     -------
@@ -277,8 +290,8 @@ def evolve(
     from .solve import _check_inputs, build_master_equation
 
     _check_inputs(network, approach, bookkeeping)
-    if engine not in ("auto", "fock", "free-fermion"):
-        raise ValidationError("engine", f"must be 'auto', 'fock' or 'free-fermion' for time evolution, got {engine!r}")
+    if engine not in ENGINES:
+        raise ValidationError("engine", f"must be one of {', '.join(ENGINES)} for time evolution, got {engine!r}")
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
     if (
@@ -305,6 +318,13 @@ def evolve(
         raise ValidationError("engine", f"free-fermion evolution does not apply: {ff_reason}")
     if engine == "free-fermion" or (engine == "auto" and method == "auto" and ff_reason is None):
         return _evolve_free_fermion(network, spec, float(t_final), int(steps), bookkeeping)
+    if engine == "rate-equation":
+        if approach != "global" or any(k != "qubit" for k in network.kinds):
+            raise ValidationError("engine", "rate-equation evolution needs the global approach and qubits only")
+        if bookkeeping != "full":
+            # H_0 is not diagonal in the eigenbasis: ⟨H_0⟩(t) depends on the coherences
+            raise ValidationError("bookkeeping", "rate-equation evolution supports only full bookkeeping")
+        return _evolve_rate_equation(network, spec, float(t_final), int(steps), bookkeeping)
 
     me = build_master_equation(network, approach, cutoff if "oscillator" in network.kinds else None)
     space = me.space
@@ -463,4 +483,75 @@ def _evolve_free_fermion(network, spec, t_final, steps, bookkeeping) -> Evolutio
         trace_error=0.0,
         first_law_error=first_law,
         extra={"unknowns": n * n},
+    )
+
+
+def _evolve_rate_equation(network, spec, t_final, steps, bookkeeping) -> Evolution:
+    """Pauli equation ṗ = W p for the eigenstate populations (see the module docstring)."""
+    from ..solvers.rate_equation import solve_rate_equation
+    from .engine_qubits import prepare_rate_equation
+
+    prep = prepare_rate_equation(network)
+    if prep.reason is not None:
+        raise ValidationError("engine", f"rate-equation evolution does not apply: {prep.reason}")
+    eig = prep.eig
+    sol = solve_rate_equation(
+        eig, prep.lowering, prep.baths, bare_diagonal=prep.bare, amp_blocks=prep.amps, keep_rates=True
+    )
+    sizes = [len(e) for e in eig.energies]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    nsec = len(sizes)
+    energies = np.concatenate(eig.energies)
+    book = energies if bookkeeping == "full" else prep.bare
+    up_tot = [0.0] * (nsec - 1)
+    down_tot = [0.0] * (nsec - 1)
+    cvec = {}
+    for (name, _, _), blocks in zip(prep.baths, sol.info["rates"]):
+        c = np.zeros(len(energies))
+        for k, (r_up, r_down) in enumerate(blocks):
+            lo, mid, hi = starts[k], starts[k + 1], starts[k + 2]
+            de = book[mid:hi][None, :] - book[lo:mid][:, None]  # energy gained going m (k) → n (k + 1)
+            c[lo:mid] += np.sum(r_up * de, axis=1)
+            c[mid:hi] -= np.sum(r_down * de, axis=0)
+            up_tot[k] = up_tot[k] + r_up
+            down_tot[k] = down_tot[k] + r_down
+        cvec[name] = c
+    blocks = [[None] * nsec for _ in range(nsec)]
+    out = np.zeros(len(energies))
+    for k in range(nsec - 1):
+        blocks[k + 1][k] = sp.csr_matrix(up_tot[k].T)  # m (k) → n (k + 1)
+        blocks[k][k + 1] = sp.csr_matrix(down_tot[k])  # n (k + 1) → m (k)
+        out[starts[k] : starts[k + 1]] += up_tot[k].sum(axis=1)
+        out[starts[k + 1] : starts[k + 2]] += down_tot[k].sum(axis=0)
+    for k in range(nsec):
+        blocks[k][k] = sp.diags(-out[starts[k] : starts[k + 1]])
+    w = sp.bmat(blocks, format="csr")
+    diag0, _ = _initial_diagonal(network, prep.space, spec)
+    p0 = np.concatenate([diag0[eig.slice(k)] @ wt for k, wt in enumerate(prep.weights)])
+    times = np.linspace(0.0, t_final, steps + 1)
+    ps = spla.expm_multiply(w, p0, start=0.0, stop=t_final, num=len(times), endpoint=True, traceA=-out.sum())
+    currents = {name: ps @ c for name, c in cvec.items()}
+    energy = ps @ book
+    if bookkeeping == "full":
+        de = ps @ (w.T @ energies)
+        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
+        first_law = float(np.max(np.abs(de - sum(currents.values())))) / scale
+    else:
+        first_law = float("nan")
+    return Evolution(
+        network=network,
+        approach="global",
+        bookkeeping=bookkeeping,
+        engine="rate-equation",
+        method="krylov (Pauli equation)",
+        structure="eigenstate populations",
+        initial=spec,
+        times=times,
+        heat_currents=currents,
+        populations={},
+        energy=energy,
+        entropy=None,
+        trace_error=float(np.max(np.abs(ps.sum(axis=1) - 1.0))),
+        first_law_error=first_law,
+        extra={"unknowns": len(energies), "steady_heat_currents": sol.currents},
     )

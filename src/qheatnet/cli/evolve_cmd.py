@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..analysis.evolve import METHODS, evolve
+from ..analysis.evolve import ENGINES, METHODS, evolve
 from ..errors import ValidationError
 from ..io.network_file import load_network
 from .main import cli, echo_json
@@ -104,9 +104,19 @@ def format_evolution(ev, rows: int = 11) -> str:
 @click.option("--bookkeeping", type=click.Choice(["full", "bare"]), default="full", show_default=True)
 @click.option("--cutoff", type=click.IntRange(min=1), default=None, help="Oscillator Fock cut-off K (total quanta).")
 @click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True, help="Propagator.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="fock: full Liouvillian; free-fermion: local XX chains with end baths; rate-equation: global qubit "
+    "networks, currents and energy only (Pauli equation).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (all time points).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None, help="Write J_α(t) to a PNG.")
-def evolve_command(network_file, approach, t_final, steps, initial, bookkeeping, cutoff, method, as_json, plot_file):
+def evolve_command(
+    network_file, approach, t_final, steps, initial, bookkeeping, cutoff, method, engine, as_json, plot_file
+):
     """Transient heat currents J_α(t) of the network in NETWORK_FILE from a product initial state."""
     network = load_network(network_file)
     ev = evolve(
@@ -118,6 +128,7 @@ def evolve_command(network_file, approach, t_final, steps, initial, bookkeeping,
         bookkeeping=bookkeeping,
         cutoff=cutoff,
         method=method,
+        engine=engine,
     )
     if plot_file:
         import matplotlib.pyplot as plt

@@ -276,6 +276,7 @@ def solve_rate_equation(
     residual_tol: float | None = None,
     amp_blocks=None,
     consume_blocks: bool = False,
+    keep_rates: bool = False,
 ) -> RateEquationSolution:
     """Stationary populations of the Davies rate equation (see the module docstring).
 
@@ -288,6 +289,8 @@ def solve_rate_equation(
     residual_tol : refuse above this relative residual (default STEADY_STATE_RESIDUAL)
     amp_blocks : precomputed :func:`_coupling_blocks` (optional)
     consume_blocks : free each block of ``amp_blocks`` once used (saves memory at large N)
+    keep_rates : also return, in ``info["rates"]``, the per-bath rate blocks
+        (r_up[m, n] for m → n, r_down[m, n] for n → m, m in sector k, n in k + 1)
 
     Raises
     ------
@@ -415,4 +418,5 @@ def solve_rate_equation(
         min_bohr_gap=min_gap,
         max_rate=max_rate,
         degenerate_pairs=0,
+        info={"rates": per_bath} if keep_rates else {},
     )
