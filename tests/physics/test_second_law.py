@@ -258,3 +258,27 @@ def test_zero_temperature_bath_round_off_current_is_not_infinite_entropy():
     assert abs(res.heat_currents["b0"]) < 1e-17  # round-off ...
     assert np.isfinite(res.entropy_production)  # ... must not become σ = −inf
     assert res.second_law == "satisfied"
+
+
+FIG3 = {"T_h": 12.0, "T_c": 10.0, "omega_h": 10.0, "omega_c": 5.0, "kappa": 1e-4}
+
+
+def test_fig3_local_current_negative_for_all_couplings_global_positive():
+    """Fig. 3 (T_h = 12, T_c = 10, ω_h = 10, ω_c = 5, κ = 1e-4): ω_c/T_c = 0.5 < ω_h/T_h = 0.83, so the
+    local J_h is negative "for all values of the coupling ε" while the global one is positive.
+
+    Closed forms for oscillators over ε ∈ [1e-6, 1] (global needs ε² < ω_hω_c = 50, satisfied),
+    and the generic solver for qubits at four ε (the paper's global analysis stops at oscillators).
+    """
+    p = FIG3
+    eps = np.logspace(-6, 0, 61)
+    spec = Phonon3D(p["kappa"])
+    args = (p["omega_h"], p["omega_c"], eps, p["T_h"], p["T_c"], spec)
+    assert np.all(local_closed_form("oscillator", *args)["J_h"] < 0)
+    assert np.all(local_closed_form("qubit", *args)["J_h"] < 0)
+    assert np.all(global_closed_form(*args)["J_h"] > 0)
+    for e in (1e-4, 1e-3, 1e-2, 1e-1):
+        net = Network.two_node("qubit", p["omega_h"], p["omega_c"], e, p["T_h"], p["T_c"], spec)
+        assert solve(net, "local", engine="fock").heat_currents["hot"] < 0, e
+        glob = solve(net, "global", engine="fock")
+        assert glob.heat_currents["hot"] > 0 and glob.second_law == "satisfied", e
