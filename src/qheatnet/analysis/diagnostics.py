@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
+from ..physics.davies import lowest_oscillator_mode
 
 __all__ = ["Diagnostic", "coupling_diagnostics", "outcome_diagnostics"]
 
@@ -47,50 +48,60 @@ class Diagnostic:
         return {"code": self.code, "severity": self.severity, "message": self.message}
 
 
+def _count(items) -> str:
+    return "1 coupling" if len(items) == 1 else f"{len(items)} couplings"
+
+
 def coupling_diagnostics(network, approach: str, info: dict) -> list[Diagnostic]:
     """Diagnostics that follow from the network and the generator alone."""
     out: list[Diagnostic] = []
-    osc = [i for i, k in enumerate(network.kinds) if k == "oscillator"]
-    if osc:
-        modes = np.linalg.eigvalsh(network.single_particle_matrix()[np.ix_(osc, osc)])
-        if modes[0] <= 0 and approach == "local":
-            out.append(
-                Diagnostic(
-                    "UNBOUNDED_HAMILTONIAN",
-                    "warning",
-                    f"lowest oscillator normal-mode frequency is {modes[0]:.4g} ≤ 0: the network Hamiltonian has "
-                    "no ground state, so its thermodynamics is undefined; the local steady state is a numerical "
-                    "artefact",
-                )
+    lowest = lowest_oscillator_mode(network)
+    if lowest is not None and approach == "local":
+        out.append(
+            Diagnostic(
+                "UNBOUNDED_HAMILTONIAN",
+                "warning",
+                f"lowest oscillator normal-mode frequency is {lowest:.4g} ≤ 0: the network Hamiltonian has "
+                "no ground state, so its thermodynamics is undefined; the local steady state is a numerical "
+                "artefact",
             )
+        )
     if approach == "local":
         rates = info.get("node_rates", np.zeros(len(network.nodes)))
         rate_scale = float(np.max(rates)) if len(rates) else 0.0
+        strong, detuned = [], []  # (measure, label): one diagnostic per code, naming the worst coupling
         for c in network.couplings:
             i, j = network.node_index(c.nodes[0]), network.node_index(c.nodes[1])
             wi, wj = network.nodes[i].frequency, network.nodes[j].frequency
             ratio = abs(c.strength) / min(wi, wj)
             if ratio > config.LOCAL_COUPLING_RATIO:
-                out.append(
-                    Diagnostic(
-                        "LOCAL_STRONG_COUPLING",
-                        "warning",
-                        f"coupling {c.label}: |ε|/min(ω) = {ratio:.3g} > {config.LOCAL_COUPLING_RATIO:g}; the local "
-                        "master equation assumes the coupling does not change the bath transitions",
-                    )
-                )
+                strong.append((ratio, c.label))
             detuning = abs(wi - wj)
             if c.strength != 0 and detuning > config.LOCAL_DETUNING_RATIO * rate_scale:
-                out.append(
-                    Diagnostic(
-                        "LOCAL_DETUNED_NODES",
-                        "warning",
-                        f"coupling {c.label}: detuning |ω_i − ω_j| = {detuning:.4g} is more than "
-                        f"{config.LOCAL_DETUNING_RATIO:g}× the largest dissipation rate ({rate_scale:.3g}); heat "
-                        "currents through this coupling are unreliable in the local approach (Levy & Kosloff 2014, "
-                        "Figs. 3–4) — compare with --approach global",
-                    )
+                detuned.append((detuning, c.label))
+        if strong:
+            ratio, label = max(strong)
+            out.append(
+                Diagnostic(
+                    "LOCAL_STRONG_COUPLING",
+                    "warning",
+                    f"{_count(strong)} with |ε|/min(ω) > {config.LOCAL_COUPLING_RATIO:g} (largest: {label}, "
+                    f"{ratio:.3g}); the local master equation assumes the coupling does not change the bath "
+                    "transitions",
                 )
+            )
+        if detuned:
+            detuning, label = max(detuned)
+            out.append(
+                Diagnostic(
+                    "LOCAL_DETUNED_NODES",
+                    "warning",
+                    f"{_count(detuned)} joining nodes detuned by more than {config.LOCAL_DETUNING_RATIO:g}× the "
+                    f"largest dissipation rate ({rate_scale:.3g}; largest detuning: {label}, {detuning:.4g}); "
+                    "heat currents through them are unreliable in the local approach (Levy & Kosloff 2014, "
+                    "Figs. 3–4) — compare with --approach global",
+                )
+            )
     if approach == "global":
         gap, rate = info.get("min_bohr_gap", np.inf), info.get("max_rate", 0.0)
         if np.isfinite(gap) and gap < config.SECULAR_RATIO * rate:

@@ -143,6 +143,13 @@ def run_fock(network, approach, bookkeeping, *, cutoff=None, **_):
     elif cutoff is not None:
         if isinstance(cutoff, bool) or not isinstance(cutoff, (int, np.integer)) or cutoff < 1:
             raise ValidationError("cutoff", f"must be an integer ≥ 1, got {cutoff!r}")
+        limit = config.FOCK_MAX_UNKNOWNS[approach]
+        if _block_unknowns(network.kinds, int(cutoff)) > limit:
+            raise ConvergenceError(
+                f"cut-off K = {cutoff} gives {_block_unknowns(network.kinds, int(cutoff))} unknowns, more than the "
+                f"Fock engine's limit {limit} for the {approach} approach — lower the cut-off or use a Gaussian "
+                "engine for oscillator networks"
+            )
         me, sol, currents, pops, rho, gross = _fock_once(network, approach, bookkeeping, int(cutoff))
         solver.update(cutoff=int(cutoff), truncation_error="not estimated (fixed cut-off)")
     else:
@@ -206,5 +213,4 @@ register_engine(
 )
 
 # further engines register themselves on import (one line each):
-from . import engine_qubits  # noqa: E402,F401
-from . import engine_gaussian  # noqa: E402,F401
+from . import engine_gaussian, engine_qubits  # noqa: E402,F401,I001
