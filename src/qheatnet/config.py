@@ -36,9 +36,10 @@ LOCAL_COUPLING_RATIO = 0.1
 LOCAL_DETUNING_RATIO = 10.0
 
 #: Second-law verdict: σ counts as negative when
-#: σ < −(SECOND_LAW_RTOL Σ_α |J_α|/T_α + r Σ_α 1/T_α), with
-#: r = SECOND_LAW_RESOLUTION_RTOL × gross exchange: a few ulps of the largest
-#: individual exchange. It is much tighter than ZERO_CURRENT_RTOL (used to judge
+#: σ < −(SECOND_LAW_RTOL Σ_α |J_α|/T_α + r Σ_α 1/T_α), with r the measured
+#: current resolution: 2 |Σ_α J_α| (zero at the exact steady state, so a
+#: sample of round-off), at least SECOND_LAW_RESOLUTION_RTOL × gross exchange
+#: (a few ulps of the largest individual exchange). It is much tighter than ZERO_CURRENT_RTOL (used to judge
 #: Fock-cut-off convergence) because at the paper's Fig. 2 parameters the
 #: violating currents are ~1e-14 of the gross exchange and must still be judged;
 #: the generic solver's current was measured accurate to ~2e-19 of it there.

@@ -45,13 +45,17 @@ def expectation(op, rho: np.ndarray) -> float:
     return float(np.real(np.sum(coo.data * rho[coo.col, coo.row])))
 
 
-def entropy_production(currents, temperatures) -> float:
-    """σ = −Σ_α J_α / T_α. A bath at T = 0 contributes ±inf if its J ≠ 0."""
+def entropy_production(currents, temperatures, resolution: float = 0.0) -> float:
+    """σ = −Σ_α J_α / T_α.
+
+    A bath at T = 0 contributes ±inf if its current exceeds ``resolution``
+    (the absolute round-off of a computed current) and nothing otherwise.
+    """
     sigma = 0.0
     for j, t in zip(currents, temperatures):
         if t > 0:
             sigma -= j / t
-        elif j != 0:
+        elif abs(j) > resolution:
             sigma -= np.inf if j > 0 else -np.inf
     return float(sigma)
 
