@@ -218,8 +218,9 @@ def test_three_node_chain_global_two_baths_clausius():
     assert res.entropy_production > 0
 
 
+# not strict: the reproduction depends on the round-off of one solve, which other changes may move
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="BUG (analysis/solve.py with config.SECOND_LAW_RESOLUTION_RTOL = 1e-15): the verdict's round-off "
     "floor is 1000x tighter than the documented resolution of a current (ZERO_CURRENT_RTOL = 1e-12, measured "
     "~1e-13), so a round-off current of 1e-14 of the gross exchange is judged a violation. Found by "
@@ -241,8 +242,9 @@ def test_global_single_bath_round_off_is_not_a_violation():
     assert res.second_law == "satisfied"  # ... and must not be called a violation
 
 
+# not strict: the reproduction depends on the round-off of one solve, which other changes may move
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="BUG (analysis/thermo.entropy_production, called by analysis/solve.py without a resolution): a "
     "round-off current at a T = 0 bath contributes ±inf to σ, so J = +1.5e-19 gives σ = −inf and the "
     "verdict 'violated'. Found by tests/property/test_random_qubit_networks.py",
