@@ -218,19 +218,12 @@ def test_three_node_chain_global_two_baths_clausius():
     assert res.entropy_production > 0
 
 
-# not strict: the reproduction depends on the round-off of one solve, which other changes may move
-@pytest.mark.xfail(
-    strict=False,
-    reason="BUG (analysis/solve.py with config.SECOND_LAW_RESOLUTION_RTOL = 1e-15): the verdict's round-off "
-    "floor is 1000x tighter than the documented resolution of a current (ZERO_CURRENT_RTOL = 1e-12, measured "
-    "~1e-13), so a round-off current of 1e-14 of the gross exchange is judged a violation. Found by "
-    "tests/property/test_random_qubit_networks.py",
-)
 def test_global_single_bath_round_off_is_not_a_violation():
     """One bath, global approach: the steady state is Gibbs, J = 0 exactly, so σ = 0 up to round-off.
 
-    Measured with the Fock engine: J = 1.9e-20 for a gross exchange of 1.8e-6 (1e-14 of it, within
-    the solver's resolution) gives σ = −3.8e-19 against a tolerance of 3.6e-20: "violated".
+    Regression (found by the property tests, fixed in commit 7cd35f4): with the Fock engine
+    J = 1.9e-20 for a gross exchange of 1.8e-6 (1e-14 of it, within the solver's resolution) gave
+    σ = −3.8e-19 against a verdict tolerance of 3.6e-20, i.e. "violated".
     """
     net = Network(
         nodes=[Node("q0", "qubit", 0.5), Node("q1", "qubit", 0.5)],
@@ -242,15 +235,12 @@ def test_global_single_bath_round_off_is_not_a_violation():
     assert res.second_law == "satisfied"  # ... and must not be called a violation
 
 
-# not strict: the reproduction depends on the round-off of one solve, which other changes may move
-@pytest.mark.xfail(
-    strict=False,
-    reason="BUG (analysis/thermo.entropy_production, called by analysis/solve.py without a resolution): a "
-    "round-off current at a T = 0 bath contributes ±inf to σ, so J = +1.5e-19 gives σ = −inf and the "
-    "verdict 'violated'. Found by tests/property/test_random_qubit_networks.py",
-)
 def test_zero_temperature_bath_round_off_current_is_not_infinite_entropy():
-    """One bath at T = 0, global approach: the network relaxes to its ground state, J = 0 up to round-off."""
+    """One bath at T = 0, global approach: the network relaxes to its ground state, J = 0 up to round-off.
+
+    Regression (found by the property tests, fixed in commit 7cd35f4): a round-off J = +1.5e-19 at
+    the T = 0 bath made σ = −inf and the verdict "violated".
+    """
     net = Network(
         nodes=[Node("q0", "qubit", 1.375), Node("q1", "qubit", 1.0)],
         couplings=[Coupling(("q0", "q1"), 0.001)],
