@@ -46,8 +46,9 @@ def test_bath_on_a_leaf_sees_every_mode_and_the_state_is_unique():
         assert res.populations[name] == pytest.approx(n, rel=1e-9)  # one bath: Gibbs of the nodes
 
 
+# not strict: whether the solver's output for a non-unique kernel is positive depends on round-off
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="known limitation: a non-unique steady state whose solver output happens to be positive is "
     "not detected (solve() only checks that every graph component has a bath, not that every normal mode "
     "does); the populations returned depend on round-off",
