@@ -9,6 +9,7 @@ import pytest
 import xarray as xr
 
 from qheatnet import Network, solve, sweep
+from qheatnet.analysis.diagnostics import DIAGNOSTIC_CODES
 from qheatnet.io.network_file import loads_network
 from qheatnet.sweeps import open_result, save_dataset
 
@@ -31,8 +32,9 @@ def test_dimensions_and_variables(result):
         "approach": 2,
         "bath": 2,
         "node": 2,
-        "diagnostic": 7,
+        "diagnostic": len(DIAGNOSTIC_CODES),
     }
+    assert list(ds.diagnostic.values) == list(DIAGNOSTIC_CODES)
     p = ("baths.hot.temperature", "eps", "approach")
     assert ds.heat_current.dims == (*p, "bath")
     assert ds.population.dims == (*p, "node")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from qheatnet import Flat, Network, Phonon3D, sweep
+from qheatnet.analysis.diagnostics import NUMERICAL_CODES
 from qheatnet.sweeps import make_spec, two_node_map
 from qheatnet.sweeps.fastpath import fast_path_applies
 
@@ -23,10 +24,10 @@ def _compare(fast, slow):
         a, b = fast[v].where(ok), slow[v].where(ok)
         scale = float(np.abs(b).max())
         assert float(np.abs(a - b).max()) <= RTOL * scale, v
-    # diagnostics agree (FOCK_TRUNCATION only reports how a numerical answer was obtained)
-    d = fast.diagnostics.drop_sel(diagnostic="FOCK_TRUNCATION") != slow.diagnostics.drop_sel(
-        diagnostic="FOCK_TRUNCATION"
-    )
+    # physics diagnostics agree exactly; NUMERICAL_CODES (FOCK_TRUNCATION, CURRENT_AT_ROUND_OFF, ...) report
+    # how one engine obtained its numbers, and differ legitimately between the closed form and an engine
+    numerical = [c for c in fast.diagnostic.values if c in NUMERICAL_CODES]
+    d = fast.diagnostics.drop_sel(diagnostic=numerical) != slow.diagnostics.drop_sel(diagnostic=numerical)
     assert not bool(d.any()), d.where(d, drop=True)
     assert (fast.second_law_violated == slow.second_law_violated).all()
     assert set(np.unique(fast.engine.values[fast.status.values == 0])) == {"closed_form"}

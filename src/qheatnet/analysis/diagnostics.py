@@ -24,6 +24,13 @@ UNBOUNDED_HAMILTONIAN
     one refuses it).
 FOCK_TRUNCATION
     The oscillator Fock cut-off used and its estimated effect.
+SLOW_NORMAL_MODE
+    Gaussian engine: a normal mode whose decay rate is below numerical
+    resolution (localised or bath-dark); its population is reported as NaN.
+POPULATIONS_PARTIAL
+    Gaussian engine on very long chains: populations only for bath nodes.
+CURRENT_AT_ROUND_OFF
+    Qubit engines: the currents are within 1e3 of their round-off resolution.
 """
 
 from __future__ import annotations
@@ -35,7 +42,26 @@ import numpy as np
 from .. import config
 from ..physics.davies import lowest_oscillator_mode
 
-__all__ = ["Diagnostic", "coupling_diagnostics", "outcome_diagnostics"]
+__all__ = ["Diagnostic", "DIAGNOSTIC_CODES", "NUMERICAL_CODES", "coupling_diagnostics", "outcome_diagnostics"]
+
+#: Every code a result may carry, in a fixed order (sweep datasets use it as their ``diagnostic`` axis).
+DIAGNOSTIC_CODES: tuple[str, ...] = (
+    "SECOND_LAW_VIOLATED",
+    "CURRENT_AT_EQUAL_TEMPERATURE",
+    "LOCAL_STRONG_COUPLING",
+    "LOCAL_DETUNED_NODES",
+    "SECULAR_APPROXIMATION_DOUBTFUL",
+    "UNBOUNDED_HAMILTONIAN",
+    "FOCK_TRUNCATION",
+    "SLOW_NORMAL_MODE",
+    "POPULATIONS_PARTIAL",
+    "CURRENT_AT_ROUND_OFF",
+)
+#: Codes that describe how a particular engine obtained its numbers (truncation, round-off, unresolved
+#: modes), not the physics; two correct engines may legitimately differ in these.
+NUMERICAL_CODES: frozenset[str] = frozenset(
+    {"FOCK_TRUNCATION", "SLOW_NORMAL_MODE", "POPULATIONS_PARTIAL", "CURRENT_AT_ROUND_OFF"}
+)
 
 
 @dataclass(frozen=True)

@@ -25,21 +25,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis.diagnostics import DIAGNOSTIC_CODES
 from ..analysis.solve import solve
 from .spec import network_with
 
 __all__ = ["KNOWN_CODES", "empty_record", "solve_points", "run_task"]
 
-#: Diagnostic codes in a fixed order (engines may raise others; they are appended).
-KNOWN_CODES: tuple[str, ...] = (
-    "SECOND_LAW_VIOLATED",
-    "CURRENT_AT_EQUAL_TEMPERATURE",
-    "LOCAL_STRONG_COUPLING",
-    "LOCAL_DETUNED_NODES",
-    "SECULAR_APPROXIMATION_DOUBTFUL",
-    "UNBOUNDED_HAMILTONIAN",
-    "FOCK_TRUNCATION",
-)
+#: Diagnostic codes in a fixed order: the registry of qheatnet.analysis.diagnostics (a code missing from it
+#: would still be appended, so nothing is lost).
+KNOWN_CODES: tuple[str, ...] = DIAGNOSTIC_CODES
 
 
 def empty_record(n: int, n_baths: int, n_nodes: int) -> dict[str, np.ndarray]:
