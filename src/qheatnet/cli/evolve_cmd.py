@@ -11,7 +11,7 @@ import numpy as np
 from ..analysis.evolve import ENGINES, METHODS, evolve
 from ..errors import ValidationError
 from ..io.network_file import load_network
-from .main import cli, echo_json
+from .main import cli, echo_json, native_stdout_to_stderr
 
 
 def parse_initial(text: str):
@@ -119,17 +119,18 @@ def evolve_command(
 ):
     """Transient heat currents J_α(t) of the network in NETWORK_FILE from a product initial state."""
     network = load_network(network_file)
-    ev = evolve(
-        network,
-        approach,
-        t_final=t_final,
-        steps=steps,
-        initial=parse_initial(initial),
-        bookkeeping=bookkeeping,
-        cutoff=cutoff,
-        method=method,
-        engine=engine,
-    )
+    with native_stdout_to_stderr():
+        ev = evolve(
+            network,
+            approach,
+            t_final=t_final,
+            steps=steps,
+            initial=parse_initial(initial),
+            bookkeeping=bookkeeping,
+            cutoff=cutoff,
+            method=method,
+            engine=engine,
+        )
     if plot_file:
         import matplotlib.pyplot as plt
 

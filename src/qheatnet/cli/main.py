@@ -7,7 +7,9 @@ themselves on :data:`cli` in their own modules, imported at the bottom.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 
 import click
@@ -37,6 +39,29 @@ def cli():
     Units: ħ = k_B = 1. A heat current is positive when energy flows from
     its bath into the network.
     """
+
+
+@contextlib.contextmanager
+def native_stdout_to_stderr():
+    """Send what compiled code writes to file descriptor 1 to stderr while computing.
+
+    SuperLU prints "** On entry to ZTRSV ... illegal value" to fd 1 on singular
+    matrices; inside this block that cannot corrupt a ``--json`` document.
+    """
+    try:
+        fd = sys.__stdout__.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (embedded use)
+        yield
+        return
+    sys.__stdout__.flush()
+    saved = os.dup(fd)
+    try:
+        os.dup2(sys.__stderr__.fileno(), fd)
+        yield
+    finally:
+        sys.__stdout__.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def echo_json(obj) -> None:

@@ -7,7 +7,7 @@ import click
 from ..analysis.engines import ENGINE_REGISTRY
 from ..analysis.solve import APPROACHES, solve
 from ..io.network_file import load_network
-from .main import cli, echo_json
+from .main import cli, echo_json, native_stdout_to_stderr
 
 
 def format_result(res) -> str:
@@ -73,7 +73,8 @@ def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, 
     """Steady-state heat currents of the network in NETWORK_FILE (TOML)."""
     network = load_network(network_file)
     opts = {} if cutoff is None else {"cutoff": cutoff}
-    res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
+    with native_stdout_to_stderr():
+        res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
     if with_cov:
         from ..analysis.covariance import covariance_json, format_covariance
     if as_json:
