@@ -29,8 +29,8 @@ and the two-point function obeys Ċ = A C + C A† + Γ⁺ exactly
 
 evaluated with the eigen-decomposition of A: exact at any t and N×N only
 (long chains). J_α(t) uses the direct formula (not the steady-state
-identity). No density matrix, hence no entropy. (The bosonic Gaussian route
-for oscillator networks is not used here.)
+identity). No density matrix, hence no entropy. (For oscillator networks see
+the Gaussian route below.)
 
 Rate-equation route (``engine="rate-equation"``, global, qubits): when the
 Davies generator decouples populations from coherences
@@ -40,6 +40,16 @@ and 𝓛_α maps coherences to coherences, so J_α(t) = Σ_n p_n(t) c_{α,n} and
 follow ṗ = W p from p_n(0) = ⟨n|ρ(0)|n⟩ (``expm_multiply``; the cost grows
 with ‖W‖ t, and ‖W‖ is of the order of the bath rates, not of the
 frequencies). Node populations need the coherences and are not returned.
+
+Gaussian route (``engine="gaussian"``, oscillators only, local or global; only
+when named — "auto" keeps the Fock engine for oscillators): the number-conserving
+master equation closes on C_ij = ⟨a_i† a_j⟩, Ċ = M C + C M† + Γ↑ with
+M = i h − ½(Γ↓ − Γ↑) (local: site basis; global: normal modes, one Davies jump
+per bath and group of degenerate modes, as in :mod:`qheatnet.solvers.gaussian`).
+A product of thermal/Fock node states enters through C(0) = diag(⟨n_i⟩) only.
+One step is the exact affine map C ↦ P C P† + Q (P = e^{MΔt}, Q from Van Loan's
+block exponential with scaling and squaring): no cut-off, no steady state
+needed, N×N only. No density matrix, hence no entropy.
 """
 
 from __future__ import annotations
@@ -53,7 +63,8 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ..errors import ValidationError
+from .. import config
+from ..errors import ModelError, ValidationError
 from ..model.network import Network
 from .thermo import current_operator
 
@@ -65,7 +76,7 @@ DENSE_MAX_UNKNOWNS = 2000
 #: Von Neumann entropy S(t) is reported when the Hilbert space is at most this big.
 ENTROPY_MAX_DIM = 256
 METHODS = ("auto", "dense", "krylov")
-ENGINES = ("auto", "fock", "free-fermion", "rate-equation")
+ENGINES = ("auto", "fock", "free-fermion", "rate-equation", "gaussian")
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,9 +86,9 @@ class Evolution:
     Attributes
     ----------
     network, approach, bookkeeping : the inputs
-    engine : str, "fock" (generic sparse Liouvillian)
-    method : "dense" or "krylov"
-    structure : "q-diagonal blocks" or "full space"
+    engine : str, "fock" (generic sparse Liouvillian), "free-fermion", "rate-equation" or "gaussian"
+    method : "dense" or "krylov" (fock); a description of the exact propagator otherwise
+    structure : "q-diagonal blocks" or "full space" (fock); the propagated quantity otherwise
     initial : dict, node name → {"temperature": T} or {"fock": n}
     times : (n_t,) array
     heat_currents : dict bath name → (n_t,) array, J_α(t)
@@ -263,7 +274,7 @@ def evolve(
     method : {"auto", "dense", "krylov"}
         Propagator (see the module docstring); "auto" is dense up to
         ``DENSE_MAX_UNKNOWNS`` unknowns.
-    engine : {"auto", "fock", "free-fermion", "rate-equation"}
+    engine : {"auto", "fock", "free-fermion", "rate-equation", "gaussian"}
         "fock": the generic sparse Liouvillian; "free-fermion": two-point
         function of an XX qubit chain with end baths (local only); "auto"
         picks free-fermion where it applies, unless a Liouvillian ``method``
@@ -271,6 +282,8 @@ def evolve(
         Pauli equation for the eigenstate populations — exact for J_α(t)
         and ⟨H⟩(t), which do not depend on the coherences when the rate
         equation holds, but without node populations (they do).
+        "gaussian" (oscillators only; only when named): correlation matrix
+        ⟨a_i† a_j⟩, exact, no ``cutoff``; ``method`` must stay "auto".
 
     Returns
     -------
@@ -303,9 +316,24 @@ def evolve(
         raise ValidationError("t_final", f"must be a finite number > 0, got {t_final!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValidationError("steps", f"must be an integer ≥ 1, got {steps!r}")
+    if engine == "gaussian":
+        if any(k != "oscillator" for k in network.kinds):
+            raise ModelError("Gaussian evolution needs a network of oscillators only")
+        if method != "auto":
+            raise ValidationError(
+                "method", f"applies to the fock engine only, not to engine='gaussian' (got {method!r})"
+            )
+        if approach == "global":
+            check_bounded_below(network)
+        spec = initial_state_spec(network, initial)
+        return _evolve_gaussian(network, approach, spec, float(t_final), int(steps), bookkeeping)
     if "oscillator" in network.kinds:
         if cutoff is None:
-            raise ValidationError("cutoff", "a network with oscillators needs a Fock cut-off K for time evolution")
+            raise ValidationError(
+                "cutoff",
+                "a network with oscillators needs a Fock cut-off K for time evolution "
+                "(engine='gaussian' needs none when every node is an oscillator)",
+            )
         if isinstance(cutoff, bool) or not isinstance(cutoff, (int, np.integer)) or cutoff < 1:
             raise ValidationError("cutoff", f"must be an integer ≥ 1, got {cutoff!r}")
     if approach == "global":
@@ -554,4 +582,137 @@ def _evolve_rate_equation(network, spec, t_final, steps, bookkeeping) -> Evoluti
         trace_error=float(np.max(np.abs(ps.sum(axis=1) - 1.0))),
         first_law_error=first_law,
         extra={"unknowns": len(energies), "steady_heat_currents": sol.currents},
+    )
+
+
+def _affine_propagator(m_mat: np.ndarray, gain: np.ndarray, dt: float):
+    """(P, Q) with C(t + dt) = P C(t) P† + Q for Ċ = M C + C M† + Γ↑.
+
+    P = e^{M dt}, Q = ∫_0^dt e^{Ms} Γ↑ e^{M†s} ds. Van Loan's block exponential on a step
+    δ = dt/2^k with ‖M‖δ ≤ 1 (no growing factor), then k doublings P ← P², Q ← Q + P Q P†:
+    exact for any M (defective, or with undamped modes), no steady state needed.
+    """
+    n = m_mat.shape[0]
+    norm = float(np.linalg.norm(m_mat, 1)) * dt
+    k = max(0, int(math.ceil(math.log2(norm)))) if norm > 1.0 else 0
+    delta = dt / 2.0**k
+    blk = np.zeros((2 * n, 2 * n), dtype=complex)
+    blk[:n, :n] = m_mat
+    blk[:n, n:] = gain
+    blk[n:, n:] = -m_mat.conj().T
+    f = sla.expm(blk * delta)
+    p = f[:n, :n]
+    q = f[:n, n:] @ p.conj().T
+    for _ in range(k):
+        q = q + p @ q @ p.conj().T
+        p = p @ p
+    return p, 0.5 * (q + q.conj().T)
+
+
+def _evolve_gaussian(network, approach, spec, t_final, steps, bookkeeping) -> Evolution:
+    r"""All-oscillator networks: the correlation matrix C_ij = ⟨a_i† a_j⟩ obeys, exactly,
+
+    Ċ = M C + C M† + Γ↑,  M = i h − ½(Γ↓ − Γ↑)
+
+    (the drift of :mod:`qheatnet.solvers.gaussian`; local: site basis, loss/gain on the bath
+    sites; global: normal-mode basis, one Davies jump per bath and group of degenerate modes).
+    The product initial state (thermal or Fock per node) enters through C(0) = diag(⟨n_i⟩) only:
+    the equation for C is closed. J_α = Tr[h_book Ċ_α] with Ċ_α = Γ↑_α − ½{Γ↓_α − Γ↑_α, C},
+    the formula of the steady-state engine.
+    """
+    from ..solvers import gaussian as gs
+    from .engine_gaussian import _damping
+
+    if approach not in ("local", "global"):
+        raise ValidationError("approach", f"Gaussian evolution needs 'local' or 'global', got {approach!r}")
+    h = np.asarray(network.single_particle_matrix(), dtype=float)
+    n = h.shape[0]
+    n0 = np.zeros(n)
+    for i, node in enumerate(network.nodes):
+        s = spec[node.name]
+        if "fock" in s:
+            n0[i] = s["fock"]
+        elif s["temperature"] > 0:
+            n0[i] = 1.0 / math.expm1(node.frequency / s["temperature"])
+    baths = network.baths
+    site_of = [network.node_index(b.node) for b in baths]
+    h_book = np.diag(np.diag(h)) if bookkeeping == "bare" else h
+    g_up, g_net = [], []  # per bath: Γ↑_α and Γ↓_α − Γ↑_α in the working basis
+    if approach == "local":
+        basis = np.eye(n)
+        h_w = h
+        for b, s in zip(baths, site_of):
+            w = float(h[s, s])
+            up = np.zeros((n, n))
+            net = np.zeros((n, n))
+            up[s, s] = float(b.spectrum.absorption(w, b.temperature))
+            net[s, s] = float(_damping(b.spectrum, w, b.temperature))
+            g_up.append(up)
+            g_net.append(net)
+    else:
+        omega, basis = gs.normal_modes(h)
+        h_w = np.diag(omega)
+        tol = config.BOHR_ATOL + config.BOHR_RTOL * float(np.max(np.abs(omega)))
+        labels = gs._cluster(omega, tol)
+        groups = [np.flatnonzero(labels == lab) for lab in np.unique(labels)]
+        for b, s in zip(baths, site_of):
+            up = np.zeros((n, n))
+            net = np.zeros((n, n))
+            for idx in groups:
+                wg = np.array([float(np.mean(omega[idx]))])
+                v = basis[s, idx]
+                vv = np.outer(v, v)
+                up[np.ix_(idx, idx)] += float(b.spectrum.absorption(wg, b.temperature)[0]) * vv
+                net[np.ix_(idx, idx)] += float(_damping(b.spectrum, wg, b.temperature)[0]) * vv
+            g_up.append(up)
+            g_net.append(net)
+    hb_w = basis.T @ h_book @ basis
+    up_tot = sum(g_up)
+    m_mat = 1j * h_w - 0.5 * sum(g_net)
+    times = np.linspace(0.0, t_final, steps + 1)
+    p, q = _affine_propagator(m_mat, up_tot.astype(complex), float(times[1] - times[0]))
+    c = (basis.T * n0[None, :]) @ basis  # Uᵀ diag(n0) U
+    c = c.astype(complex)
+    currents = {b.name: np.empty(len(times)) for b in baths}
+    pops = {nd.name: np.empty(len(times)) for nd in network.nodes}
+    energy = np.empty(len(times))
+    de = np.empty(len(times))
+    hw_full = basis.T @ h @ basis
+    # J_α = Tr[h_b (Γ↑_α − ½{G_α, C})] = Tr[h_b Γ↑_α] − Re Tr[(h_b G_α) C] for Hermitian h_b, G_α, C
+    j_const = [float(np.sum(hb_w * up)) for up in g_up]
+    j_lin = [(hb_w @ net).T for net in g_net]
+    pm = p.conj().T
+    for it in range(len(times)):
+        if it:
+            c = p @ c @ pm + q
+            c = 0.5 * (c + c.conj().T)
+        for b, j0, jl in zip(baths, j_const, j_lin):
+            currents[b.name][it] = j0 - float(np.real(np.sum(jl * c)))
+        occ = np.real(np.diag(c)) if approach == "local" else np.real(np.sum((basis @ c) * basis, axis=1))
+        for i, nd in enumerate(network.nodes):
+            pops[nd.name][it] = occ[i]
+        energy[it] = float(np.real(np.sum(hb_w.T * c)))
+        cdot = m_mat @ c + c @ m_mat.conj().T + up_tot
+        de[it] = float(np.real(np.sum(hw_full.T * cdot)))
+    if bookkeeping == "full":
+        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
+        first_law = float(np.max(np.abs(de - sum(currents.values())))) / scale
+    else:
+        first_law = float("nan")
+    return Evolution(
+        network=network,
+        approach=approach,
+        bookkeeping=bookkeeping,
+        engine="gaussian",
+        method="affine propagator (exact)",
+        structure="correlation matrix ⟨a_i† a_j⟩" + (" (normal modes)" if approach == "global" else ""),
+        initial=spec,
+        times=times,
+        heat_currents=currents,
+        populations=pops,
+        energy=energy,
+        entropy=None,
+        trace_error=0.0,
+        first_law_error=first_law,
+        extra={"unknowns": n * n},
     )
