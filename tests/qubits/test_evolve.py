@@ -70,9 +70,14 @@ def test_star_network_global_full_space_and_bare_bookkeeping():
 
 
 def test_oscillators_need_a_cutoff_and_report_truncation():
+    """The Fock engine needs a cut-off for oscillators and reports the weight it truncates.
+
+    ("auto" without a cut-off takes the exact Gaussian route instead; tests/physics/test_gaussian_evolve.py.)
+    """
     net = Network.two_node("oscillator", 1.0, 0.8, 0.01, 2.0, 1.0, Flat(0.05))
     with pytest.raises(ValidationError, match="cutoff"):
-        evolve(net, "local", t_final=1.0)
+        evolve(net, "local", t_final=1.0, engine="fock")
+    assert evolve(net, "local", t_final=1.0, steps=2).engine == "gaussian"
     ev = evolve(net, "local", t_final=1.0, steps=2, initial=1.0, cutoff=6)
     x, y = np.exp(-1.0), np.exp(-0.8)  # thermal ratios at T = 1
     kept = sum((1 - x) * x**a * (1 - y) * y**b for a in range(7) for b in range(7 - a))

@@ -41,8 +41,9 @@ follow ṗ = W p from p_n(0) = ⟨n|ρ(0)|n⟩ (``expm_multiply``; the cost grow
 with ‖W‖ t, and ‖W‖ is of the order of the bath rates, not of the
 frequencies). Node populations need the coherences and are not returned.
 
-Gaussian route (``engine="gaussian"``, oscillators only, local or global; only
-when named — "auto" keeps the Fock engine for oscillators): the number-conserving
+Gaussian route (``engine="gaussian"``, oscillators only, local or global;
+picked by "auto" for oscillator networks unless a ``cutoff`` or a Liouvillian
+``method`` is given, which ask for the Fock engine): the number-conserving
 master equation closes on C_ij = ⟨a_i† a_j⟩, Ċ = M C + C M† + Γ↑ with
 M = i h − ½(Γ↓ − Γ↑) (local: site basis; global: normal modes, one Davies jump
 per bath and group of degenerate modes, as in :mod:`qheatnet.solvers.gaussian`).
@@ -282,8 +283,9 @@ def evolve(
         Pauli equation for the eigenstate populations — exact for J_α(t)
         and ⟨H⟩(t), which do not depend on the coherences when the rate
         equation holds, but without node populations (they do).
-        "gaussian" (oscillators only; only when named): correlation matrix
-        ⟨a_i† a_j⟩, exact, no ``cutoff``; ``method`` must stay "auto".
+        "gaussian" (oscillators only; "auto" picks it for oscillator
+        networks when neither ``cutoff`` nor ``method`` is given): correlation
+        matrix ⟨a_i† a_j⟩, exact, no ``cutoff``; ``method`` must stay "auto".
 
     Returns
     -------
@@ -316,8 +318,11 @@ def evolve(
         raise ValidationError("t_final", f"must be a finite number > 0, got {t_final!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValidationError("steps", f"must be an integer ≥ 1, got {steps!r}")
+    all_oscillators = all(k == "oscillator" for k in network.kinds)
+    if engine == "auto" and method == "auto" and cutoff is None and all_oscillators:
+        engine = "gaussian"  # exact, no truncation: the natural route for oscillator networks
     if engine == "gaussian":
-        if any(k != "oscillator" for k in network.kinds):
+        if not all_oscillators:
             raise ModelError("Gaussian evolution needs a network of oscillators only")
         if method != "auto":
             raise ValidationError(

@@ -111,7 +111,8 @@ def format_evolution(ev, rows: int = 11) -> str:
     show_default=True,
     help="fock: full Liouvillian; free-fermion: local XX chains with end baths; rate-equation: global qubit "
     "networks, currents and energy only (Pauli equation); gaussian: oscillator networks, correlation matrix "
-    "⟨a_i† a_j⟩, no cut-off.",
+    "⟨a_i† a_j⟩, no cut-off. auto: free-fermion or gaussian where they apply (gaussian unless --cutoff is given), "
+    "else fock.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (all time points).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None, help="Write J_α(t) to a PNG.")
