@@ -244,6 +244,14 @@ def _observable(op: sp.spmatrix, sectors, offsets, n_unknowns) -> np.ndarray:
     return c
 
 
+def _first_law_error(de, currents) -> float:
+    """max_t |d⟨H⟩/dt − Σ_α J_α(t)| relative to the largest current (full bookkeeping)."""
+    js = np.array(list(currents.values()))
+    scale = max(float(np.max(np.abs(js))), 1e-300) if js.size else 1e-300
+    total = js.sum(axis=0) if js.size else 0.0
+    return float(np.max(np.abs(de - total))) / scale
+
+
 def evolve(
     network: Network,
     approach: str = "local",
@@ -405,13 +413,11 @@ def evolve(
         n_op = _to_basis(me, space.number(i), sectors)
         pops[node.name] = np.real(xs @ _observable(n_op, sectors, offsets, n_unk))
     trace_err = float(np.max(np.abs(xs @ trace_vec - 1.0)))
-    total_j = sum(currents.values()) if currents else np.zeros(len(times))
     if bookkeeping == "full":
         # d⟨H⟩/dt = Tr[H 𝓛ρ] evaluated exactly (c_H · 𝓛x), against Σ_α J_α
         c_h = _observable(h_book, sectors, offsets, n_unk)
         de = np.real(xs @ (lmat.T @ c_h))
-        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
-        first_law = float(np.max(np.abs(de - total_j))) / scale
+        first_law = _first_law_error(de, currents)
     else:
         first_law = float("nan")
     entropy = None
@@ -495,9 +501,7 @@ def _evolve_free_fermion(network, spec, t_final, steps, bookkeeping) -> Evolutio
             c = c_ss + s_mat @ (ph[:, None] * d0 * ph.conj()[None, :]) @ s_mat.conj().T
             cdot = a_mat @ c + c @ a_mat.conj().T + np.diag(gp)
             de[it] = float(np.real(np.sum(h * cdot)))
-        total = sum(currents.values())
-        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
-        first_law = float(np.max(np.abs(de - total))) / scale
+        first_law = _first_law_error(de, currents)
     else:
         first_law = float("nan")
     return Evolution(
@@ -567,8 +571,7 @@ def _evolve_rate_equation(network, spec, t_final, steps, bookkeeping) -> Evoluti
     energy = ps @ book
     if bookkeeping == "full":
         de = ps @ (w.T @ energies)
-        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
-        first_law = float(np.max(np.abs(de - sum(currents.values())))) / scale
+        first_law = _first_law_error(de, currents)
     else:
         first_law = float("nan")
     return Evolution(
@@ -700,8 +703,7 @@ def _evolve_gaussian(network, approach, spec, t_final, steps, bookkeeping) -> Ev
         cdot = m_mat @ c + c @ m_mat.conj().T + up_tot
         de[it] = float(np.real(np.sum(hw_full.T * cdot)))
     if bookkeeping == "full":
-        scale = max(float(np.max(np.abs(np.array(list(currents.values()))))), 1e-300)
-        first_law = float(np.max(np.abs(de - sum(currents.values())))) / scale
+        first_law = _first_law_error(de, currents)
     else:
         first_law = float("nan")
     return Evolution(
