@@ -2,9 +2,15 @@
 
 Builds local and global (Davies) master equations for networks of harmonic
 oscillators and two-level systems coupled by swap terms and attached to
-thermal baths, solves for steady states, and does the thermodynamic
-bookkeeping (heat current per bath, entropy production, first-law residual,
-second-law verdict) with diagnostics of validity.
+thermal baths, solves for steady states and transients, and does the
+thermodynamic bookkeeping (heat current per bath, entropy production,
+first-law residual, second-law verdict) with diagnostics of validity.
+
+Layout (imports point downward): ``cli`` → ``reproduce`` → ``sweeps`` →
+``api`` (solve, evolve, results) → ``engines`` (how each representation is
+solved; one chooser) → ``thermo`` (heat currents, entropy, diagnostics) →
+``solvers`` (arrays → arrays) → ``physics`` (generator builders, one per
+approach and representation) → ``model`` (Network, spectra).
 
 Conventions: ħ = k_B = 1; J_α > 0 when energy flows from bath α into the
 network; σ = −Σ_α J_α/T_α.
@@ -21,13 +27,47 @@ Implemented papers
   global approach for any network.
 """
 
-from .analysis.diagnostics import Diagnostic
-from .analysis.solve import SteadyState, build_master_equation, solve
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConvergenceError, ModelError, QheatnetError, ValidationError
 from .model.network import Bath, Coupling, Network, Node
 from .model.spectra import DrudeLorentz, Flat, Ohmic, Phonon3D, Spectrum
-from .physics.two_node import global_closed_form, local_closed_form
-from .sweeps import sweep
+
+if TYPE_CHECKING:  # the rest is imported on first use, so that `import qheatnet` stays light
+    from .api.evolve import evolve
+    from .api.results import Evolution, SteadyState
+    from .api.solve import build_master_equation, solve
+    from .physics.two_node import global_closed_form, local_closed_form
+    from .sweeps import sweep
+    from .thermo.diagnostics import Diagnostic, DiagnosticCode
+
+_LAZY = {
+    "solve": ".api.solve",
+    "build_master_equation": ".api.solve",
+    "SteadyState": ".api.results",
+    "Evolution": ".api.results",
+    "evolve": ".api.evolve",
+    "sweep": ".sweeps",
+    "Diagnostic": ".thermo.diagnostics",
+    "DiagnosticCode": ".thermo.diagnostics",
+    "local_closed_form": ".physics.two_node",
+    "global_closed_form": ".physics.two_node",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qheatnet' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 
@@ -43,7 +83,10 @@ __all__ = [
     "DrudeLorentz",
     "solve",
     "SteadyState",
+    "evolve",
+    "Evolution",
     "Diagnostic",
+    "DiagnosticCode",
     "build_master_equation",
     "local_closed_form",
     "global_closed_form",

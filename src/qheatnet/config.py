@@ -67,6 +67,17 @@ FOCK_MAX_CUTOFF = 200
 #: exceeds this is refused (ConvergenceError).
 STEADY_STATE_RESIDUAL = 1e-9
 
+#: A steady state is refused as not unique when the estimated 1-norm condition number κ of the
+#: generator with the trace condition exceeds this. A kernel of dimension > 1 makes that matrix
+#: singular: κ is then ≳ 1/ε_machine (measured: 5.5e17–1.6e20 on the dark states and the 2-D
+#: Davies kernel of the test suite). A unique but slowly relaxing state has κ ≈ ‖𝓛‖/λ_slowest
+#: (measured up to 6.9e12 on the suite's random weakly coupled qubit networks), so 1e15 separates
+#: the two with a factor ≳ 100 both ways.
+STEADY_STATE_MAX_CONDITION = 1e15
+#: Below that, a steady state with κ above this is reported (ILL_CONDITIONED_STEADY_STATE): its
+#: entries are then resolved to about κ·ε_machine ≳ 1e-6 relative, although the residual is small.
+ILL_CONDITIONED_CONDITION = 4.5e9
+
 #: A net heat current counts as zero (round-off) when below ZERO_CURRENT_RTOL
 #: times the gross energy exchange Σ_k r_k |ω_k| ⟨J_k†J_k⟩ with the baths.
 #: Measured: two oscillators at the paper's Fig. 4 parameters give
@@ -75,6 +86,10 @@ STEADY_STATE_RESIDUAL = 1e-9
 #: this floor), reported as ``current_resolution``, and by the
 #: CURRENT_AT_EQUAL_TEMPERATURE diagnostic.
 ZERO_CURRENT_RTOL = 1e-12
+
+#: Resolution of a closed-form current (sweep fast path): the round-off of a difference of two O(1)
+#: doubles, 8 ε_machine (a safety factor of 8), times the size of the terms that cancel.
+CLOSED_FORM_ROUNDOFF = 8 * 2.220446049250313e-16
 
 #: SuperLU settings. Partial pivoting with the default threshold 1.0 destroys
 #: the fill-reducing ordering when couplings are strong. Measured on two
@@ -85,3 +100,105 @@ ZERO_CURRENT_RTOL = 1e-12
 #: with strict pivoting (threshold 1.0).
 SUPERLU_ORDERING = "MMD_AT_PLUS_A"
 SUPERLU_PIVOT_THRESHOLD = 0.01
+
+#: A steady state with an eigenvalue below −POSITIVITY_TOL is refused as non-unique. The entries of
+#: ρ are O(1); round-off is amplified by the slowest decay rate relative to ‖𝓛‖ (measured: a node
+#: coupled through ε = 1e-3 across a detuning of 1 to a bath of rate 1e-3 decays at ~1e-9 of ‖𝓛‖
+#: and gives eigenvalues down to −2.7e-9 for a unique steady state). Non-unique kernels were
+#: measured at −1e-4 … −10, so 1e-6 separates the two.
+POSITIVITY_TOL = 1e-6
+
+#: Refuse (ConvergenceError) rather than start a solve whose estimated peak memory exceeds this many
+#: bytes (the machines this runs on are shared). Estimates, checked against measured peaks: rate
+#: equation 8·C(2N, N−1)·(2·n_baths + 5) + 8·C(2N, N) bytes (N = 14, two baths: 3.0 GB estimated,
+#: 3.3 GB measured); free fermions 160·N² bytes (N = 4000: 2.6 GB estimated, 2.7 GB measured).
+MAX_MEMORY_BYTES = 8e9
+
+#: A warning (CURRENT_AT_ROUND_OFF) is attached when the largest heat current is below this many times
+#: the current resolution (ZERO_CURRENT_RTOL × gross exchange): the currents then carry a relative
+#: round-off error above ~1e-3. Measured on the graded chain (ω_i = 1 + 0.1 i, ε = 0.05): at N = 14
+#: |J| ≈ 2× the resolution and J_hot, −J_cold differ by 3 % (local) — the chain is Wannier–Stark
+#: localised.
+ROUND_OFF_FACTOR = 1e3
+
+# --------------------------------------------------------------------------
+# Gaussian (oscillator) engine
+# --------------------------------------------------------------------------
+
+#: Largest network for which the dense O(N³) eigen-decomposition of the local drift matrix Z is
+#: used by default (and the largest the "modes" path may fall back to).
+GAUSSIAN_DENSE_MAX = 60
+#: Largest network for which a failure of the "modes" path falls back to "dense" silently.
+GAUSSIAN_FALLBACK_MAX = 1500
+#: Largest network for which the full correlation matrix C (and so every population) of the local
+#: approach is formed by default: it costs an O(N³) product even when the currents do not.
+GAUSSIAN_FULL_MAX = 1500
+#: Normal modes whose decay rate is below DARK_RTOL × (largest bath rate) are "dark": the
+#: amplitudes U_sk of the symmetric eigensolver are accurate to ~eps·‖h‖ absolutely, so rates
+#: ∝ |U_sk|² below ~(64 eps)² of the bath rates are not resolved (Anderson-localised modes of
+#: long disordered chains, symmetry-decoupled modes). They carry no resolvable current; their
+#: occupation is not fixed by the baths and the populations they touch are reported as NaN.
+DARK_RTOL = 1e-26
+#: A node whose weight Σ_k |U_ik|² on the dark modes exceeds this gets a NaN population: below it
+#: the unknown occupation of those modes changes ⟨n_i⟩ by less than ~1e-12 relative.
+DARK_WEIGHT = 1e-12
+#: A group of degenerate normal modes (global approach) with a combination whose net damping is
+#: below this fraction of the group's largest is decoupled from every bath: the steady state is
+#: not unique. The net-damping matrix of a group is a sum of outer products of eigenvector
+#: amplitudes, accurate to ~1e-16 relative; 1e-13 leaves a margin of 1000 ulps.
+GROUP_DECOUPLED_RTOL = 1e-13
+#: SLOW_NORMAL_MODE is raised when the slowest collective mode of the local drift relaxes slower than
+#: this fraction of the largest bath rate: the steady state is then reached only after ~1e12 bath
+#: times, and currents through the mode are not resolved by any finite-time experiment.
+SLOW_MODE_RTOL = 1e-12
+#: The local drift eigen-decomposition is accepted when its relative residual is below this.
+EIG_RTOL = 1e-10
+#: Rows of the N × N work arrays processed at once by the normal-mode solver (memory: CHUNK·N·16 B).
+GAUSSIAN_CHUNK = 512
+#: Newton iterations of the secular-equation homotopy ("modes" path) stop when every step is below
+#: HOMOTOPY_STEP_ULPS ulps of its root or HOMOTOPY_ABS_RTOL of the largest damping (roots near 0).
+HOMOTOPY_STEP_ULPS = 64
+HOMOTOPY_ABS_RTOL = 1e-14
+#: A homotopy step is accepted when the roots reproduce the trace identities Σμ_j = t Tr(uuᵀ) to
+#: HOMOTOPY_TRACE1_RTOL and Σ(2d_jμ_j + μ_j²) to HOMOTOPY_TRACE2_RTOL (the second sums larger terms,
+#: so it gets a looser bound), and no decay rate is negative beyond HOMOTOPY_NEGATIVE_RTOL of the
+#: damping scale. Measured: verified steps satisfy them by 1e-12 or better; a lost root violates
+#: them by O(1).
+HOMOTOPY_TRACE1_RTOL = 1e-8
+HOMOTOPY_TRACE2_RTOL = 1e-7
+HOMOTOPY_NEGATIVE_RTOL = 1e-12
+#: The homotopy step is divided by 4 on failure and the solver steps over a suspected exceptional
+#: point once it falls below this (in units of the homotopy parameter t ∈ [0, 1]).
+HOMOTOPY_MIN_STEP = 1e-3
+#: Give up (ConvergenceError) after this many homotopy steps.
+HOMOTOPY_MAX_STEPS = 300
+
+# --------------------------------------------------------------------------
+# qubit engines
+# --------------------------------------------------------------------------
+
+#: A degenerate pair (a, b) counts as coupling coherences to populations (the rate equation does
+#: not hold) when K_ab = Σ_α Σ_m |X_am||X_mb| exceeds this times max|X|². The neglected coherence
+#: is then at most ~K_ab relative to the populations that drive it, so the populations change by at
+#: most that much: the threshold matches the steady-state tolerance (STEADY_STATE_RESIDUAL). Measured:
+#: pairs that differ in two fermion modes (graded XX chains) give K ≈ 1e-12 from the round-off of
+#: the eigenvectors; genuine couplings are O(1).
+COHERENCE_COUPLING_RTOL = 1e-9
+#: Largest Hilbert-space dimension for which the rate-equation engine also returns the dense
+#: steady-state density matrix (2^10: 16 MB complex).
+RHO_MAX_DIM = 1024
+#: The free-fermion steady state is refused when the slowest decay rate of the two-point equations
+#: falls below this fraction of ‖A‖ (it is then lost in round-off and the solution is not unique
+#: numerically).
+FREE_FERMION_MIN_DECAY_RTOL = 1e-12
+
+# --------------------------------------------------------------------------
+# transients
+# --------------------------------------------------------------------------
+
+#: Largest number of propagated unknowns for the dense propagator P = expm(𝓛Δt) (a dense complex
+#: matrix of this size is 64 MB at 2000 and takes a few seconds to form).
+DENSE_MAX_UNKNOWNS = 2000
+#: The von Neumann entropy S(t) is reported when the Hilbert space is at most this big (one
+#: eigen-decomposition per time step).
+ENTROPY_MAX_DIM = 256

@@ -34,3 +34,14 @@ class ModelError(QheatnetError, ValueError):
 
 class ConvergenceError(QheatnetError, RuntimeError):
     """A numerical method did not reach its stated tolerance."""
+
+
+class EngineNotApplicable(ValidationError, ModelError):
+    """A named engine cannot solve the problem (field ``engine``); the message gives the reason.
+
+    Both a :class:`ValidationError` (the ``engine`` option is not allowed here) and a
+    :class:`ModelError` (the approach is undefined on that engine for this network).
+    """
+
+    def __init__(self, message: str):
+        super().__init__("engine", message)

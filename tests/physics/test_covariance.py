@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from qheatnet import Bath, Coupling, Network, Node, Ohmic, Phonon3D, local_closed_form, solve
-from qheatnet.analysis.covariance import (
+from qheatnet.cli.main import cli
+from qheatnet.thermo.covariance import (
     correlations,
     covariance,
     covariance_from_correlation,
@@ -25,7 +26,6 @@ from qheatnet.analysis.covariance import (
     simon_invariant,
     symplectic_eigenvalues,
 )
-from qheatnet.cli.main import cli
 
 FIG4 = [(8.0, 5.0, 1e-3, 12.0, 10.0), (5.5, 5.0, 1e-3, 12.0, 10.0), (8.0, 5.0, 0.5, 30.0, 1.0)]
 

@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from qheatnet import Bath, Coupling, Flat, Network, Node, Ohmic, solve
-from qheatnet.analysis.evolve import evolve
+from qheatnet import Bath, Coupling, Flat, Network, Node, Ohmic, evolve, solve
 from qheatnet.cli.main import cli
 from qheatnet.errors import ModelError, ValidationError
 from qheatnet.io.network_file import dumps_network

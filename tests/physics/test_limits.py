@@ -307,10 +307,6 @@ def test_truncated_fock_solution_converges_to_the_gaussian_one(name, approach, r
     Tolerance 1e-8 relative: the Fock engine stops when currents and populations change by less than
     FOCK_RTOL = 1e-9 between cut-offs; measured agreement ~1e-12.
     """
-    from qheatnet.analysis.engines import ENGINE_REGISTRY
-
-    if "gaussian" not in ENGINE_REGISTRY:
-        pytest.skip("no Gaussian engine registered")
     net = (
         _three_oscillator_chain()
         if name.startswith("three")

@@ -14,8 +14,8 @@ import pytest
 from qubit_networks import chain, star, strong_chain
 
 from qheatnet import Bath, Coupling, Flat, Network, Node, solve
-from qheatnet.analysis.engine_qubits import chain_order, free_fermion_reason
 from qheatnet.errors import ConvergenceError, ModelError
+from qheatnet.physics.local import chain_order, free_fermion_reason
 
 
 def _close(a, b, rtol=1e-9):
@@ -110,9 +110,11 @@ def test_rate_equation_falls_back_when_degeneracy_couples_coherences():
     does not hold, and the engine must say that it ran the generic Liouvillian instead."""
     net = strong_chain()
     res = solve(net, "global")
-    assert res.engine == "rate-equation"
-    assert res.solver["path"].startswith("generic Liouvillian (rate equation not valid")
-    assert "q=0 and q=2" in res.solver["path"]
+    # the engine layer falls back (engine="auto"): the rate-equation engine refuses at run time, fock runs
+    assert res.engine == "fock" and res.solver["fallback"][0]["engine"] == "rate-equation"
+    assert res.solver["fallback"][0]["reason"].startswith("the rate equation does not hold")
+    assert "q=0 and q=2" in res.solver["fallback"][0]["reason"]
+    assert "ENGINE_FALLBACK" in [d.code for d in res.diagnostics]
     ref = solve(net, "global", engine="fock")
     _close(res.heat_currents, ref.heat_currents)
 
@@ -136,9 +138,9 @@ def test_round_off_current_is_flagged():
 
 
 def test_memory_guard_refuses_before_allocating(monkeypatch):
-    from qheatnet.analysis import engine_qubits
+    from qheatnet import config
 
-    monkeypatch.setattr(engine_qubits, "MAX_MEMORY_BYTES", 1e4)
+    monkeypatch.setattr(config, "MAX_MEMORY_BYTES", 1e4)
     with pytest.raises(ConvergenceError, match="memory"):
         solve(chain(6), "global")
     with pytest.raises(ConvergenceError, match="memory"):
@@ -158,7 +160,7 @@ def test_zero_single_particle_energy_falls_back_or_is_refused():
         return Network(nodes, [Coupling(("q0", "q1"), 0.3)], baths)
 
     warm = solve(net(0.7), "global")
-    assert warm.engine == "rate-equation" and "zero Bohr frequency" in warm.solver["path"]
+    assert warm.engine == "fock" and "zero Bohr frequency" in warm.solver["fallback"][0]["reason"]
     _close(warm.heat_currents, solve(net(0.7), "global", engine="fock").heat_currents)
     with pytest.raises(ConvergenceError, match="not unique"):
         solve(net(0.0), "global")

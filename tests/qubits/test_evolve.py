@@ -1,4 +1,4 @@
-"""Transients ρ(t), J_α(t) (qheatnet.analysis.evolve and ``qheatnet evolve``).
+"""Transients ρ(t), J_α(t) (qheatnet.api.evolve and ``qheatnet evolve``).
 
 Conventions: ħ = k_B = 1; J_α(t) = Tr[H 𝓛_α ρ(t)] > 0 when energy flows from bath α
 into the network.
@@ -13,8 +13,7 @@ import pytest
 from click.testing import CliRunner
 from qubit_networks import chain, star
 
-from qheatnet import Flat, Network, solve
-from qheatnet.analysis.evolve import evolve
+from qheatnet import Flat, Network, evolve, solve
 from qheatnet.cli.main import cli
 from qheatnet.errors import ValidationError
 from qheatnet.io.network_file import dumps_network

@@ -9,9 +9,9 @@ import pytest
 import xarray as xr
 
 from qheatnet import Network, solve, sweep
-from qheatnet.analysis.diagnostics import DIAGNOSTIC_CODES
 from qheatnet.io.network_file import loads_network
 from qheatnet.sweeps import open_result, save_dataset
+from qheatnet.thermo.diagnostics import DIAGNOSTIC_CODES
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from qheatnet import Flat, Network, Phonon3D, sweep
-from qheatnet.analysis.diagnostics import NUMERICAL_CODES
 from qheatnet.sweeps import make_spec, two_node_map
 from qheatnet.sweeps.fastpath import fast_path_applies
+from qheatnet.thermo.diagnostics import NUMERICAL_CODES
 
 # The closed forms are exact; solve() is converged to FOCK_RTOL = 1e-9 or
 # exact (Gaussian, free-fermion engines). 1e-8 of the largest value covers both.

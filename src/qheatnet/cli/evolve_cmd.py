@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..analysis.evolve import ENGINES, METHODS, evolve
+from ..api.evolve import METHODS, evolve
+from ..engines.choose import engine_names
 from ..errors import ValidationError
 from ..io.network_file import load_network
 from .main import cli, echo_json, native_stdout_to_stderr
@@ -106,7 +107,7 @@ def format_evolution(ev, rows: int = 11) -> str:
 @click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True, help="Propagator.")
 @click.option(
     "--engine",
-    type=click.Choice(ENGINES),
+    type=click.Choice(["auto", *engine_names("transient")]),
     default="auto",
     show_default=True,
     help="fock: full Liouvillian; free-fermion: local XX chains with end baths; rate-equation: global qubit "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..analysis.engines import ENGINE_REGISTRY
-from ..analysis.solve import APPROACHES, solve
+from ..api.solve import APPROACHES, solve
+from ..engines.choose import engine_names
 from ..io.network_file import load_network
 from .main import cli, echo_json, native_stdout_to_stderr
 
@@ -44,7 +44,7 @@ def format_result(res) -> str:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["auto", *ENGINE_REGISTRY]),
+    type=click.Choice(["auto", *engine_names("steady")]),
     default="auto",
     show_default=True,
     help="Steady-state solver (auto: the best one that applies).",
@@ -76,7 +76,7 @@ def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, 
     with native_stdout_to_stderr():
         res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
     if with_cov:
-        from ..analysis.covariance import covariance_json, format_covariance
+        from ..thermo.covariance import covariance_json, format_covariance
     if as_json:
         data = res.to_dict()
         if with_cov:

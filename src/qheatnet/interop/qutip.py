@@ -140,7 +140,7 @@ def to_qutip(network: Network, approach: str = "local", *, cutoff: int | None = 
     -------
     QutipModel
     """
-    from ..analysis.solve import build_master_equation
+    from ..api.solve import build_master_equation
 
     if approach not in ("local", "global"):
         raise ValidationError("approach", f"must be 'local' or 'global', got {approach!r}")

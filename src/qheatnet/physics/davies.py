@@ -17,6 +17,17 @@ eqs. 10–12 of Levy & Kosloff (2014): X_h(ω_±) = cos θ d_+, −sin θ d_−.
 Bohr frequencies equal up to round-off (``BOHR_RTOL``, ``BOHR_ATOL`` in
 :mod:`qheatnet.config`) are grouped into one; close but distinct ones are
 not, and are reported by the ``SECULAR_APPROXIMATION_DOUBTFUL`` diagnostic.
+
+Representations built here:
+
+* :func:`build_global` — Fock space (any network), for the sparse Liouvillian;
+* :func:`davies_quadratic` — oscillator networks: X_α(ω_k) = U_{s,k} d_k for
+  the normal modes d_k of h, one channel per bath and mode, degenerate modes
+  grouped (their coherences survive);
+* :func:`pauli_rates` — qubit networks whose eigenstate populations decouple
+  from the coherences (:mod:`qheatnet.solvers.rate_equation` decides when):
+  the rates W_nm = Σ_α G_α(E_m − E_n) |⟨n|X_α|m⟩|² between adjacent
+  excitation sectors.
 """
 
 from __future__ import annotations
@@ -27,11 +38,32 @@ import scipy.sparse as sp
 from .. import config
 from ..errors import ModelError
 from ..model.network import Network
-from .generator import Dissipator, LindbladTerm, MasterEquation
+from .generator import Dissipator, FockGenerator, LindbladTerm, PauliRates, QuadraticGenerator, ValidityInfo
 from .hilbert import FockSpace
 from .local import network_hamiltonians
+from .rates import bohr_tolerance, cluster_frequencies, damping
 
-__all__ = ["build_global", "check_bounded_below", "lowest_oscillator_mode", "cluster_frequencies"]
+__all__ = [
+    "build_global",
+    "davies_quadratic",
+    "pauli_rates",
+    "normal_modes",
+    "check_bounded_below",
+    "lowest_oscillator_mode",
+    "cluster_frequencies",
+]
+
+
+def normal_modes(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ω, U) with h = U diag(ω) Uᵀ; ``eigh_tridiagonal`` when h is tridiagonal (chains)."""
+    import scipy.linalg as sla
+
+    n = h.shape[0]
+    if n > 2 and not np.any(np.triu(h, 2)):
+        w, u = sla.eigh_tridiagonal(np.diag(h).copy(), np.diag(h, 1).copy())
+    else:
+        w, u = np.linalg.eigh(h)
+    return w, u
 
 
 def lowest_oscillator_mode(network: Network) -> float | None:
@@ -63,16 +95,7 @@ def check_bounded_below(network: Network) -> None:
         )
 
 
-def cluster_frequencies(omegas: np.ndarray, tol: float) -> np.ndarray:
-    """Label each frequency by its cluster: sorted, split where gaps exceed ``tol``."""
-    order = np.argsort(omegas, kind="stable")
-    labels = np.empty(len(omegas), dtype=np.int64)
-    if len(omegas):
-        labels[order] = np.concatenate([[0], np.cumsum(np.diff(omegas[order]) > tol)])
-    return labels
-
-
-def build_global(network: Network, space: FockSpace) -> MasterEquation:
+def build_global(network: Network, space: FockSpace) -> FockGenerator:
     """The Davies generator of ``network`` in the eigenbasis of H_S (truncated ``space``)."""
     check_bounded_below(network)
     h_s, h_0 = network_hamiltonians(network, space)
@@ -97,8 +120,7 @@ def build_global(network: Network, space: FockSpace) -> MasterEquation:
                     out[sa, sb] = vecs[a].conj().T @ blk @ vecs[b]
         return out
 
-    scale = float(np.max(np.abs(energies))) if space.dim else 1.0
-    tol = config.BOHR_ATOL + config.BOHR_RTOL * scale
+    tol = bohr_tolerance(energies) if space.dim else bohr_tolerance([1.0])
     dissipators = []
     min_gap = np.inf
     max_rate = 0.0
@@ -130,7 +152,7 @@ def build_global(network: Network, space: FockSpace) -> MasterEquation:
 
     diag = sp.diags(energies).astype(complex).tocsr()
     h0_eig = sp.csr_matrix(to_eigen(h_0))
-    return MasterEquation(
+    return FockGenerator(
         "global",
         network,
         space,
@@ -139,5 +161,139 @@ def build_global(network: Network, space: FockSpace) -> MasterEquation:
         tuple(dissipators),
         basis="eigen",
         eigvecs=vecs,
-        info={"min_bohr_gap": min_gap, "max_rate": max_rate, "energies": energies},
+        validity=ValidityInfo(min_bohr_gap=min_gap, max_rate=max_rate),
+    )
+
+
+def davies_quadratic(network: Network) -> QuadraticGenerator:
+    """The Davies generator of an oscillator network on ⟨d_k† d_l⟩ (normal modes; see the module docstring).
+
+    Rates of a group of degenerate modes are taken at the group's mean frequency. ``validity`` holds the
+    smallest gap between distinct coupled mode frequencies seen by one bath and the largest rate.
+    """
+    check_bounded_below(network)
+    h = network.single_particle_matrix()
+    omega, umat = normal_modes(h)
+    tol = bohr_tolerance(omega)
+    labels = cluster_frequencies(omega, tol)
+    at = omega.copy()  # the frequency each mode's rates are evaluated at
+    for lab in np.unique(labels):
+        idx = np.flatnonzero(labels == lab)
+        if len(idx) > 1:
+            at[idx] = float(np.mean(omega[idx]))
+    sites = np.array([network.node_index(b.node) for b in network.baths], dtype=int)
+    em = np.array([b.spectrum.emission(at, b.temperature) * np.ones_like(at) for b in network.baths])
+    ab = np.array([b.spectrum.absorption(at, b.temperature) * np.ones_like(at) for b in network.baths])
+    dm = np.array([damping(b.spectrum, at, b.temperature) * np.ones_like(at) for b in network.baths])
+    em, ab, dm = (x.reshape(len(sites), len(omega)) for x in (em, ab, dm))
+    # diagnostics: distinct coupled Bohr frequencies of each bath and the largest rate
+    min_gap = np.inf
+    max_rate = 0.0
+    for a, s in enumerate(sites):
+        amp = np.abs(umat[s])
+        coupled = amp > config.JUMP_DROP_RTOL * np.max(amp)
+        freqs = np.unique(labels[coupled])
+        if len(freqs) < 64:
+            reps = np.array([np.mean(omega[labels == lab]) for lab in freqs])
+        else:
+            reps = np.sort(omega[coupled])
+            reps = reps[np.concatenate([[True], np.diff(reps) > tol])]
+        if len(reps) > 1:
+            min_gap = min(min_gap, float(np.min(np.diff(np.sort(reps)))))
+        if np.any(coupled):
+            max_rate = max(max_rate, float(np.max(em[a][coupled] + ab[a][coupled])))
+    return QuadraticGenerator(
+        approach="global",
+        network=network,
+        h=h,
+        sites=sites,
+        names=tuple(b.name for b in network.baths),
+        emission=em,
+        absorption=ab,
+        net_damping=dm,
+        omega=omega,
+        modes=umat,
+        labels=labels,
+        validity=ValidityInfo(min_bohr_gap=min_gap, max_rate=max_rate),
+    )
+
+
+def pauli_rates(energies, amp_blocks, baths, *, consume_blocks: bool = False) -> PauliRates:
+    """Davies rates between adjacent excitation sectors of a qubit network (the Pauli equation).
+
+    Parameters
+    ----------
+    energies : list of (n_k,) arrays, eigen-energies per excitation sector (consecutive q)
+    amp_blocks : per bath, list of (n_k, n_{k+1}) arrays A[α][k] = ⟨m|X_α|n⟩ (m in sector k, n in k + 1)
+    baths : list of (name, spectrum, temperature), one per bath
+    consume_blocks : free each amplitude block once used (saves memory for large networks)
+
+    Notes
+    -----
+    For the down move n (k + 1) → m (k) the network loses ω = E_n − E_m: rate G(ω) |A_mn|², the up
+    move G(−ω) |A_mn|²; a zero Bohr frequency (within the Bohr tolerance) gets one X(0) at rate G(0)
+    acting both ways, as in :func:`build_global`. Matrix elements below JUMP_DROP_RTOL of the
+    bath's largest are round-off and dropped, as there.
+    """
+    nsec = len(energies)
+    btol = bohr_tolerance(np.concatenate(energies))
+    omegas = []
+    for k in range(nsec - 1):
+        w = energies[k + 1][None, :] - energies[k][:, None]
+        w[np.abs(w) <= btol] = 0.0
+        omegas.append(w)
+    down = [np.zeros_like(w) for w in omegas]
+    up = [np.zeros_like(w.T) for w in omegas]
+    per_bath = []
+    max_rate = 0.0
+    min_gap = np.inf
+    for blocks, (_, spectrum, temp) in zip(amp_blocks, baths):
+        bath_blocks = []
+        positive = []
+        xmax = max((float(np.max(np.abs(b))) for b in blocks if b is not None and b.size), default=0.0)
+        drop = (config.JUMP_DROP_RTOL * xmax) ** 2
+        for k in range(nsec - 1):
+            sq = blocks[k] ** 2
+            if consume_blocks:
+                blocks[k] = None
+            nz = sq > drop
+            sq[~nz] = 0.0
+            w = np.abs(omegas[k])
+            emit = np.asarray(spectrum.emission(w, temp), dtype=float)
+            absorb = np.asarray(spectrum.absorption(w, temp), dtype=float)
+            pos = omegas[k] >= 0
+            r_down = np.where(pos, emit, absorb)
+            r_up = np.where(pos, absorb, emit)
+            zero = omegas[k] == 0.0
+            if np.any(zero):
+                g0 = float(spectrum.bohr_rate(0.0, temp))
+                r_down[zero] = g0
+                r_up[zero] = g0
+            r_down *= sq
+            r_up *= sq
+            down[k] += r_down
+            up[k] += r_up.T
+            if np.any(nz):
+                max_rate = max(max_rate, float(np.max((emit + absorb) * nz)))
+                positive.append(np.unique(w[nz]))
+            del sq, emit, absorb, pos, nz, w
+            bath_blocks.append((r_up, r_down))
+        per_bath.append(bath_blocks)
+        if positive:
+            u = np.unique(np.concatenate(positive))
+            u = u[u > 0]
+            if len(u) > 1:
+                d = np.diff(u)
+                d = d[d > btol]  # frequencies within the Bohr tolerance are one frequency
+                if len(d):
+                    min_gap = min(min_gap, float(np.min(d)))
+    return PauliRates(
+        energies=list(energies),
+        omegas=omegas,
+        down=down,
+        up=up,
+        per_bath=per_bath,
+        names=tuple(b[0] for b in baths),
+        min_bohr_gap=min_gap,
+        max_rate=max_rate,
     )

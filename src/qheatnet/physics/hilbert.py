@@ -13,21 +13,81 @@ Basis states are ordered by q, so each q-sector is a contiguous range.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import product
+from itertools import combinations_with_replacement, product
 from math import comb
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["FockSpace", "fock_dimension"]
+__all__ = ["FockSpace", "fock_dimension", "sector_sizes", "block_unknowns", "node_distribution", "initial_diagonal"]
 
 
-def fock_dimension(kinds: tuple[str, ...], cutoff: int) -> int:
+def fock_dimension(kinds: tuple[str, ...], cutoff: int | None) -> int:
     """Dimension of the truncated space without building it."""
     n_osc = sum(k == "oscillator" for k in kinds)
     n_qubit = len(kinds) - n_osc
-    osc = comb(cutoff + n_osc, n_osc) if n_osc else 1
+    osc = comb(int(cutoff or 0) + n_osc, n_osc) if n_osc else 1
     return osc * 2**n_qubit
+
+
+def sector_sizes(kinds: tuple[str, ...], cutoff: int | None) -> list[int]:
+    """Number of basis states with total excitation q = 0, 1, …, without building the space.
+
+    Oscillators with Σ n ≤ K contribute C(k + M − 1, M − 1) states of k quanta (M oscillators); qubits
+    C(N_q, j) states of j excitations; the q-sector sizes are their convolution (exact integers).
+    """
+    n_osc = sum(k == "oscillator" for k in kinds)
+    n_qubit = len(kinds) - n_osc
+    osc = [comb(k + n_osc - 1, n_osc - 1) for k in range(int(cutoff or 0) + 1)] if n_osc else [1]
+    qub = [comb(n_qubit, j) for j in range(n_qubit + 1)]
+    out = [0] * (len(osc) + len(qub) - 1)
+    for i, a in enumerate(osc):
+        for j, b in enumerate(qub):
+            out[i + j] += a * b
+    return out
+
+
+def block_unknowns(kinds: tuple[str, ...], cutoff: int | None) -> int:
+    """Number of q-diagonal density-matrix elements Σ_q d_q² (the unknowns of the block-wise solve)."""
+    return sum(d * d for d in sector_sizes(kinds, cutoff))
+
+
+def _enumerate_states(kinds: tuple[str, ...], cutoff: int) -> np.ndarray:
+    """Every occupation vector: qubits 0/1, oscillators with Σ n ≤ ``cutoff`` (stars and bars, no filtering)."""
+    osc = [i for i, k in enumerate(kinds) if k == "oscillator"]
+    qub = [i for i, k in enumerate(kinds) if k == "qubit"]
+    m = len(osc)
+    if m:
+        # a multiset of size K over m + 1 symbols ↔ occupations of m oscillators with Σ n ≤ K (symbol m: unused)
+        combos = np.array(list(combinations_with_replacement(range(m + 1), cutoff)), dtype=np.int64)
+        combos = combos.reshape(-1, cutoff)
+        occ = np.zeros((len(combos), m + 1), dtype=np.int64)
+        for c in range(cutoff):
+            np.add.at(occ, (np.arange(len(combos)), combos[:, c]), 1)
+        osc_states = occ[:, :m]
+    else:
+        osc_states = np.zeros((1, 0), dtype=np.int64)
+    qub_states = np.array(list(product(range(2), repeat=len(qub))), dtype=np.int64).reshape(2 ** len(qub), len(qub))
+    states = np.zeros((len(osc_states) * len(qub_states), len(kinds)), dtype=np.int64)
+    states[:, osc] = np.repeat(osc_states, len(qub_states), axis=0)
+    states[:, qub] = np.tile(qub_states, (len(osc_states), 1))
+    return states
+
+
+class _StateIndex:
+    """Position of occupation vectors in a basis (mixed-radix codes and a sorted search)."""
+
+    def __init__(self, states: np.ndarray):
+        top = states.max(axis=0) + 1 if len(states) else np.ones(states.shape[1], dtype=np.int64)
+        self.radix = np.cumprod(np.concatenate([[1], top[:-1]])).astype(np.int64)
+        codes = states @ self.radix
+        self.order = np.argsort(codes, kind="stable")
+        self.sorted = codes[self.order]
+
+    def find(self, states: np.ndarray) -> np.ndarray:
+        codes = states @ self.radix
+        pos = np.searchsorted(self.sorted, codes)
+        return self.order[pos].astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,21 +120,18 @@ class FockSpace:
         osc = [i for i, k in enumerate(kinds) if k == "oscillator"]
         if osc and (cutoff is None or cutoff < 1):
             raise ValueError("an oscillator network needs a cut-off K ≥ 1")
-        ranges = [range(2) if k == "qubit" else range(cutoff + 1) for k in kinds]
-        states = np.array(
-            [s for s in product(*ranges) if not osc or sum(s[i] for i in osc) <= cutoff],
-            dtype=np.int64,
-        ).reshape(-1, len(kinds))
+        states = _enumerate_states(kinds, cutoff if osc else 0)
         q = states.sum(axis=1)
-        order = np.lexsort((np.arange(len(q)), q))  # stable sort by q
+        # the order of itertools.product over the nodes (node 0 most significant), then stable by q
+        order = np.lexsort(tuple(states[:, i] for i in range(len(kinds) - 1, -1, -1)) + (q,))
         states, q = states[order], q[order]
-        index = {tuple(s): i for i, s in enumerate(states)}
+        index = _StateIndex(states)
         lowering = []
         for node, kind in enumerate(kinds):
             src = np.nonzero(states[:, node] > 0)[0]
             tgt_states = states[src].copy()
             tgt_states[:, node] -= 1
-            tgt = np.array([index[tuple(s)] for s in tgt_states], dtype=np.int64)
+            tgt = index.find(tgt_states)
             amp = np.sqrt(states[src, node].astype(float)) if kind == "oscillator" else np.ones(len(src))
             lowering.append(sp.csr_matrix((amp, (tgt, src)), shape=(len(q), len(q))))
         return cls(kinds, cutoff if osc else None, states, q, tuple(lowering))
@@ -100,3 +157,45 @@ class FockSpace:
             hop = self.lowering[i].T @ self.lowering[j]  # a_i† a_j (real matrices)
             h = h + eps * (hop + hop.T)
         return h.tocsr()
+
+
+def node_distribution(spec: dict, node, levels: int) -> np.ndarray:
+    """Occupation probabilities p(n), n = 0 … levels − 1, of one node's initial state.
+
+    ``spec`` is {"fock": n} or {"temperature": T}; an oscillator's thermal distribution is the
+    untruncated geometric one (the weight lost to a cut-off is reported by the caller).
+    """
+    import math
+
+    p = np.zeros(levels)
+    if "fock" in spec:
+        p[spec["fock"]] = 1.0
+        return p
+    t = spec["temperature"]
+    if t == 0:
+        p[0] = 1.0
+        return p
+    n = np.arange(levels)
+    logw = -node.frequency * n / t
+    if node.kind == "oscillator":
+        return np.exp(logw) * -math.expm1(-node.frequency / t)
+    w = np.exp(logw - logw.max())
+    return w / w.sum()
+
+
+def initial_diagonal(network, space: FockSpace, spec: dict) -> tuple[np.ndarray, float]:
+    """Diagonal of a product initial state in ``space`` (renormalised) and the weight lost to truncation."""
+    from ..errors import ValidationError
+
+    diag = np.ones(space.dim)
+    for i, node in enumerate(network.nodes):
+        levels = int(space.states[:, i].max()) + 1
+        p = node_distribution(spec[node.name], node, max(levels, 2))
+        if "fock" in spec[node.name] and spec[node.name]["fock"] >= levels:
+            raise ValidationError(
+                f"initial.{node.name}.fock",
+                f"Fock state {spec[node.name]['fock']} lies outside the truncated space (cut-off {space.cutoff})",
+            )
+        diag *= p[space.states[:, i]]
+    total = float(diag.sum())
+    return diag / total, max(0.0, 1.0 - total)

@@ -34,7 +34,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..analysis.solve import solve
+from ..api.solve import solve
 from ..model.network import Network
 from ..model.spectra import DrudeLorentz
 

@@ -30,7 +30,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..analysis.solve import solve
+from ..api.solve import solve
 from ..model.network import Network
 from ..model.spectra import Phonon3D
 from ..physics.two_node import global_closed_form, global_current_printed_eq13, local_closed_form

@@ -49,11 +49,6 @@ from ..errors import ConvergenceError
 
 __all__ = ["FreeFermionSolution", "solve_free_fermion"]
 
-#: The steady state is refused when the slowest decay rate of the
-#: two-point equations falls below this fraction of ‖A‖ (it is then lost in
-#: round-off and the solution is not unique numerically).
-MIN_DECAY_RTOL = 1e-12
-
 
 @dataclass(frozen=True, eq=False)
 class FreeFermionSolution:
@@ -89,7 +84,7 @@ def solve_free_fermion(h: np.ndarray, gamma_minus: np.ndarray, gamma_plus: np.nd
     lam, s = np.linalg.eig(a)
     norm_a = float(np.max(np.sum(np.abs(a), axis=1)))
     slowest = float(-np.max(lam.real))
-    if slowest <= MIN_DECAY_RTOL * norm_a:
+    if slowest <= config.FREE_FERMION_MIN_DECAY_RTOL * norm_a:
         raise ConvergenceError(
             f"free-fermion steady state refused: the slowest decay rate of the chain is {slowest:.3g}, below "
             f"round-off of the generator (‖A‖ = {norm_a:.3g}); the chain is too strongly localised (e.g. a graded "
@@ -114,25 +109,3 @@ def solve_free_fermion(h: np.ndarray, gamma_minus: np.ndarray, gamma_plus: np.nd
         raise ConvergenceError(f"free-fermion steady-state residual {rel:.2e} exceeds the tolerance {tol:.1e}")
     c = 0.5 * (c + c.conj().T)
     return FreeFermionSolution(c, rel, slowest)
-
-
-def bath_current(
-    h: np.ndarray, c: np.ndarray, site: int, g_minus: float, g_plus: float, *, bare: bool = False, alone: bool = False
-) -> float:
-    """J = Σ_ij H_ij (Ċ_α)_ij for one bath on ``site`` (H = h, or diag(h) if ``bare``).
-
-    Ċ_α = −½(Γ_α C + C Γ_α) + Γ⁺_α has entries only in row and column
-    ``site``, so J = H_kk (γ⁺ − Γ C_kk) − Γ Σ_{j≠k} H_kj Re C_kj. The first
-    bracket is a small difference of large numbers (the net exchange is much
-    smaller than the gross one in long chains); when this bath is ``alone``
-    on its site the steady-state identity γ⁺ − Γ C_kk = −2 Σ_{j≠k} h_kj Im C_kj
-    (particle conservation at site k) gives it without cancellation.
-    """
-    gam = g_minus + g_plus
-    hh = np.diag(np.diag(h)) if bare else h
-    off = np.arange(h.shape[0]) != site
-    if alone:
-        net_in = float(-2.0 * np.sum(h[site, off] * np.imag(c[site, off])))
-    else:
-        net_in = float(g_plus - gam * np.real(c[site, site]))
-    return float(hh[site, site] * net_in - gam * np.sum(hh[site, off] * np.real(c[site, off])))

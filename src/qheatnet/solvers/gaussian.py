@@ -43,7 +43,7 @@ Local master equation (:func:`local_steady_state`)
     then explicit. The shifts μ_j are computed directly, so decay rates far
     below ω·1e-16 keep their relative precision. Every step is verified
     (trace identities, eigen-residuals); a failure falls back to ``"dense"``
-    (``scipy.linalg.eig`` of Z, O(N³)) up to FALLBACK_MAX nodes. Known
+    (``scipy.linalg.eig`` of Z, O(N³)) up to GAUSSIAN_FALLBACK_MAX nodes (:mod:`qheatnet.config`). Known
     failure: near exceptional points (two eigenvalues of Z meeting, e.g.
     end sites damped strongly and unequally compared with the hopping) the
     root tracking can lose a root; larger networks then get a
@@ -69,6 +69,8 @@ import scipy.linalg as sla
 
 from .. import config
 from ..errors import ConvergenceError
+from ..physics.davies import normal_modes
+from ..physics.rates import bohr_tolerance
 
 __all__ = [
     "normal_modes",
@@ -76,47 +78,7 @@ __all__ = [
     "global_steady_state",
     "LocalSolution",
     "GlobalSolution",
-    "DENSE_MAX",
-    "FULL_MAX",
-    "DARK_RTOL",
 ]
-
-#: Largest network for which the dense O(N³) eigen-decomposition of Z is used
-#: by default (and the largest the "modes" path may fall back to).
-DENSE_MAX = 60
-#: Largest network for which a failure of the "modes" path falls back to "dense" silently.
-FALLBACK_MAX = 1500
-#: Largest network for which the full correlation matrix C (and so every
-#: population) of the local approach is formed by default: it costs an
-#: O(N³) product even when the currents do not.
-FULL_MAX = 1500
-#: Normal modes whose decay rate is below DARK_RTOL × (largest bath rate) are "dark": the
-#: amplitudes U_sk of the symmetric eigensolver are accurate to ~eps·‖h‖ absolutely, so rates
-#: ∝ |U_sk|² below ~(64 eps)² of the bath rates are not resolved (Anderson-localised modes of
-#: long disordered chains, symmetry-decoupled modes). They carry no resolvable current; their
-#: occupation is not fixed by the baths and the populations they touch are reported as NaN.
-DARK_RTOL = 1e-26
-#: Eigen-decomposition accepted when its residual is below this (relative).
-EIG_RTOL = 1e-10
-#: Rows of the N × N work arrays processed at once (memory: CHUNK · N · 16 B).
-CHUNK = 512
-
-
-def normal_modes(h: np.ndarray):
-    """(ω, U) with h = U diag(ω) Uᵀ; ``eigh_tridiagonal`` when h is tridiagonal."""
-    n = h.shape[0]
-    if n > 2 and not np.any(np.triu(h, 2)):
-        w, u = sla.eigh_tridiagonal(np.diag(h).copy(), np.diag(h, 1).copy())
-    else:
-        w, u = np.linalg.eigh(h)
-    return w, u
-
-
-def _cluster(omega, tol):
-    order = np.argsort(omega, kind="stable")
-    labels = np.empty(len(omega), dtype=np.int64)
-    labels[order] = np.concatenate([[0], np.cumsum(np.diff(omega[order]) > tol)])
-    return labels
 
 
 # ---------------------------------------------------------------------------
@@ -190,23 +152,27 @@ def _eig_modes(omega, umat, sites, half_delta, omega0):
         for _ in range(30):
             f = np.empty(n, complex)
             fp = np.empty(n, complex)
-            for c in range(0, n, CHUNK):
-                rows = np.arange(c, min(n, c + CHUNK))
+            for c in range(0, n, config.GAUSSIAN_CHUNK):
+                rows = np.arange(c, min(n, c + config.GAUSSIAN_CHUNK))
                 f[rows], fp[rows], *_ = _secular_eval(mu_, t, dk, u, prods, rows)
             dmu = f / fp
             mu_ = mu_ - dmu
-            done = (np.abs(dmu) <= 64 * eps * np.abs(mu_)) | (np.abs(dmu) <= 1e-14 * scale * t)
+            done = (np.abs(dmu) <= config.HOMOTOPY_STEP_ULPS * eps * np.abs(mu_)) | (
+                np.abs(dmu) <= config.HOMOTOPY_ABS_RTOL * scale * t
+            )
             if np.all(done):
                 return mu_, True
         return mu_, False
 
     def plausible(mu_, t):
         s1 = np.sum(mu_)
-        ok1 = abs(s1 - t * trace_u) <= 1e-8 * max(t * trace_u, 1e-300)
+        ok1 = abs(s1 - t * trace_u) <= config.HOMOTOPY_TRACE1_RTOL * max(t * trace_u, 1e-300)
         s2 = np.sum(2 * dk * mu_ + mu_ * mu_)
         ref2 = 2 * t * np.sum(dk * np.sum(u * u, axis=1)) + t * t * np.sum(gram * gram)
-        ok2 = abs(s2 - ref2) <= 1e-7 * max(abs(ref2), t * trace_u * (np.max(np.abs(dk)) + scale), 1e-300)
-        return bool(ok1 and ok2 and np.all(mu_.real >= -1e-12 * scale))
+        ok2 = abs(s2 - ref2) <= config.HOMOTOPY_TRACE2_RTOL * max(
+            abs(ref2), t * trace_u * (np.max(np.abs(dk)) + scale), 1e-300
+        )
+        return bool(ok1 and ok2 and np.all(mu_.real >= -config.HOMOTOPY_NEGATIVE_RTOL * scale))
 
     steps = 0
     while t0 < 1.0:
@@ -215,8 +181,8 @@ def _eig_modes(omega, umat, sites, half_delta, omega0):
         if t0 > 0:
             ft = np.empty(n, complex)
             fp = np.empty(n, complex)
-            for c in range(0, n, CHUNK):
-                rows = np.arange(c, min(n, c + CHUNK))
+            for c in range(0, n, config.GAUSSIAN_CHUNK):
+                rows = np.arange(c, min(n, c + config.GAUSSIAN_CHUNK))
                 _, fp[rows], ft[rows], _, _ = _secular_eval(mu, t0, dk, u, prods, rows)
             guess = mu - (t1 - t0) * ft / fp
         else:
@@ -228,7 +194,7 @@ def _eig_modes(omega, umat, sites, half_delta, omega0):
             step = min(2 * step, 1.0)
         else:
             step /= 4
-            if step < 1e-3:
+            if step < config.HOMOTOPY_MIN_STEP:
                 # stuck at a (near-)exceptional point where two roots meet and swap: only the set of
                 # roots matters, so step over it and accept any verified set of N distinct roots
                 for jump in (0.01, 0.03, 0.1, 0.3):
@@ -240,12 +206,12 @@ def _eig_modes(omega, umat, sites, half_delta, omega0):
                         break
                 else:
                     raise ConvergenceError("secular-equation homotopy did not converge")
-            if steps > 300:
+            if steps > config.HOMOTOPY_MAX_STEPS:
                 raise ConvergenceError("secular-equation homotopy did not converge")
     # eigenvectors: v_j = e_j − Σ_{k≠j} e_k (u_k · M u_j)/(d_k − λ_j), normalised vᵀv = 1
     v = np.empty((n, n), complex)
-    for c in range(0, n, CHUNK):
-        rows = np.arange(c, min(n, c + CHUNK))
+    for c in range(0, n, config.GAUSSIAN_CHUNK):
+        rows = np.arange(c, min(n, c + config.GAUSSIAN_CHUNK))
         _, _, _, mvec, ap = _secular_eval(mu, 1.0, dk, u, prods, rows)
         e = dk[None, :] - dk[rows, None] - mu[rows, None]
         e[np.arange(len(rows)), rows] = 1.0
@@ -266,8 +232,8 @@ def _cauchy_forms(eig: _Eigen, a: np.ndarray, b: np.ndarray):
     n = len(a)
     x = 0j
     y = 0j
-    for c in range(0, n, CHUNK):
-        rows = slice(c, min(n, c + CHUNK))
+    for c in range(0, n, config.GAUSSIAN_CHUNK):
+        rows = slice(c, min(n, c + config.GAUSSIAN_CHUNK))
         k = (eig.d[rows, None] + np.conj(eig.d)[None, :]) + (eig.mu[rows, None] + np.conj(eig.mu)[None, :])
         k = 1.0 / k
         ka = k @ np.conj(a)
@@ -308,7 +274,7 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
     sites : distinct indices of the nodes with baths (m)
     delta, gain : (m,) net damping δ_s > 0 and gain g_s ≥ 0 of each bath site
     method : "auto", "dense" or "modes"
-    full : bool or None — form the full C (O(N³)); None: when N ≤ FULL_MAX
+    full : bool or None — form the full C (O(N³)); None: when N ≤ config.GAUSSIAN_FULL_MAX
     """
     h = np.asarray(h, float)
     n = h.shape[0]
@@ -318,23 +284,23 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
     m = len(sites)
     occ = gain / delta
     if full is None:
-        full = n <= FULL_MAX
+        full = n <= config.GAUSSIAN_FULL_MAX
     omega0 = float(np.mean(np.diag(h)))
     eig = None
     if method == "auto":
-        method = "dense" if n <= DENSE_MAX else "modes"
+        method = "dense" if n <= config.GAUSSIAN_DENSE_MAX else "modes"
     if method == "modes":
         omega, umat = normal_modes(h)
-        tol = config.BOHR_ATOL + config.BOHR_RTOL * float(np.max(np.abs(omega)))
+        tol = bohr_tolerance(omega)
         if n > 1 and np.min(np.diff(np.sort(omega))) <= tol:
             method = "dense"
         else:
             try:
                 eig = _eig_modes(omega, umat, sites, 0.5 * delta, omega0)
-                if not eig.residual <= EIG_RTOL:
+                if not eig.residual <= config.EIG_RTOL:
                     raise ConvergenceError(f"eigen-residual {eig.residual:.1e}")
             except ConvergenceError as exc:
-                if n > FALLBACK_MAX:
+                if n > config.GAUSSIAN_FALLBACK_MAX:
                     raise ConvergenceError(
                         f"the normal-mode solver of the local approach failed ({exc}); this happens near "
                         "exceptional points (bath sites damped strongly and unequally compared with the "
@@ -347,7 +313,7 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
     lam = eig.d + eig.mu
     # the dense eigen-decomposition resolves Re λ only to ~eps·‖Z‖; the modes path computes μ directly
     if eig.method == "modes":
-        floor = DARK_RTOL * float(np.max(delta))
+        floor = config.DARK_RTOL * float(np.max(delta))
     else:
         floor = 100 * np.finfo(float).eps * (np.max(np.abs(h)) + np.max(delta))
     live = lam.real > floor
@@ -394,7 +360,7 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
         cmat = 0.5 * (cmat + cmat.conj().T)
         if len(dark):
             weight = np.sum(np.abs(r_all[:, dark]) ** 2, axis=1)
-            bad = weight > 1e-12
+            bad = weight > config.DARK_WEIGHT
             cmat[bad, :] = np.nan
             cmat[:, bad] = np.nan
     return LocalSolution(
@@ -409,127 +375,69 @@ def local_steady_state(h, sites, delta, gain, *, method="auto", full=None) -> Lo
 
 @dataclass
 class GlobalSolution:
-    """Steady state of the Davies generator of an oscillator network.
+    """Steady state of the Davies generator of an oscillator network (normal-mode basis).
 
-    ``omega``, ``U``: normal modes; ``n_modes``: ⟨d_k† d_k⟩; ``Cmodes``:
-    {group index tuple: block of ⟨d_k† d_l⟩} for degenerate groups;
-    ``currents_full``, ``currents_bare``: (n_baths,) heat currents;
-    ``populations``: ⟨a_i† a_i⟩; ``gross``: Σ rate·ω·⟨L†L⟩;
-    ``min_bohr_gap``, ``max_rate``: for the diagnostics.
+    ``n_modes``: ⟨d_k† d_k⟩ (NaN for unresolved modes); ``resolved``: modes whose occupation is fixed
+    by a single-mode balance; ``gamma``: total net damping of each mode; ``groups``: {group index tuple:
+    block of ⟨d_k† d_l⟩} for degenerate groups; ``populations``: ⟨a_i† a_i⟩; ``residual``: relative
+    residual of the balance equations; ``dark_modes``: number of unresolved modes.
     """
 
-    omega: np.ndarray
-    U: np.ndarray
     n_modes: np.ndarray
+    resolved: np.ndarray
+    gamma: np.ndarray
     groups: dict
-    currents_full: np.ndarray
-    currents_bare: np.ndarray
     populations: np.ndarray
-    gross: float
     residual: float
-    min_bohr_gap: float
-    max_rate: float
     dark_modes: int = 0
 
 
-def global_steady_state(h, bath_sites, emission, absorption, damping) -> GlobalSolution:
-    """Davies steady state in the normal-mode basis.
+def global_steady_state(gen) -> GlobalSolution:
+    """Davies steady state of the quadratic generator ``gen`` (:func:`qheatnet.physics.davies.davies_quadratic`).
 
-    Parameters
-    ----------
-    h : (N, N) single-particle matrix (positive definite)
-    bath_sites : (B,) node index of each bath
-    emission, absorption, damping : callables (bath index, ω array) → γ_α(ω),
-        γ_α(ω) e^{−ω/T_α} and γ_α(ω)(1 − e^{−ω/T_α}) (computed without
-        cancellation).
+    Non-degenerate modes relax independently: n_k = Σ_α A_αk / Σ_α (E_αk − A_αk). A group of degenerate
+    modes keeps its coherences: its block C_g solves ½{D_g, C_g} = Γ↑_g (a small Lyapunov equation).
+    Modes whose total damping is below DARK_RTOL of the largest are unresolved (NaN occupation; the
+    populations they touch are NaN).
     """
-    h = np.asarray(h, float)
-    n = h.shape[0]
-    omega, umat = normal_modes(h)
-    nb = len(bath_sites)
-    tol = config.BOHR_ATOL + config.BOHR_RTOL * float(np.max(np.abs(omega)))
-    labels = _cluster(omega, tol)
+    omega, umat, labels = gen.omega, gen.modes, gen.labels
+    n = len(omega)
     counts = np.bincount(labels)
     single = counts[labels] == 1
-    w = umat[bath_sites, :] ** 2  # (B, N) weights |U_sk|²
-    em = np.array([emission(a, omega) for a in range(nb)])
-    ab = np.array([absorption(a, omega) for a in range(nb)])
-    dm = np.array([damping(a, omega) for a in range(nb)])
-    e_ak, a_ak, d_ak = w * em, w * ab, w * dm
-    h0_modes = np.einsum("ik,i,ik->k", umat, np.diag(h), umat)  # (Uᵀ diag(ω_i) U)_kk
+    w = umat[gen.sites, :] ** 2  # (B, N) weights |U_sk|²
+    a_ak, d_ak = w * gen.absorption, w * gen.net_damping
     gam = np.sum(d_ak, axis=0)
     absum = np.sum(a_ak, axis=0)
     n_modes = np.zeros(n)
-    sel = single
     floor = np.finfo(float).tiny
-    # modes whose total damping is below DARK_RTOL of the largest are unresolved (see DARK_RTOL)
-    dark = single & ~(gam > max(DARK_RTOL * float(np.max(gam, initial=0.0)), floor))
+    dark = single & ~(gam > max(config.DARK_RTOL * float(np.max(gam, initial=0.0)), floor))
     if np.all(dark):
         raise ConvergenceError("no normal mode is coupled to a bath: the global steady state is not unique")
     sel = single & ~dark
     n_modes[dark] = np.nan
     n_modes[sel] = absum[sel] / gam[sel]
-    jf = np.zeros(nb)
-    jb = np.zeros(nb)
-    for a in range(nb):
-        pair = np.zeros(n)
-        for b in range(nb):
-            if b != a:
-                pair += a_ak[a] * e_ak[b] - a_ak[b] * e_ak[a]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_mode = np.where(sel, pair / np.where(sel, gam, 1.0), 0.0)
-        jf[a] = float(np.sum(omega * per_mode))
-        jb[a] = float(np.sum(h0_modes * per_mode))
     pops = (umat**2)[:, sel] @ n_modes[sel]
-    gross = float(np.sum(omega[sel] * (e_ak[:, sel] * n_modes[sel] + a_ak[:, sel] * (n_modes[sel] + 1))))
     resid = float(
         np.max(np.abs(gam[sel] * n_modes[sel] - absum[sel]) / np.maximum(absum[sel] + gam[sel], floor), initial=0.0)
     )
     if np.any(dark):
-        pops[np.sum(umat[:, dark] ** 2, axis=1) > 1e-12] = np.nan
+        pops[np.sum(umat[:, dark] ** 2, axis=1) > config.DARK_WEIGHT] = np.nan
     groups = {}
-    h0 = np.diag(np.diag(h))
     for lab in np.unique(labels[~single]):
         idx = np.flatnonzero(labels == lab)
         ug = umat[:, idx]
         wg = float(np.mean(omega[idx]))
-        vecs = umat[bath_sites][:, idx]  # (B, g)
-        g_dn = [emission(a, np.array([wg]))[0] * np.outer(vecs[a], vecs[a]) for a in range(nb)]
-        g_up = [absorption(a, np.array([wg]))[0] * np.outer(vecs[a], vecs[a]) for a in range(nb)]
-        g_net = [damping(a, np.array([wg]))[0] * np.outer(vecs[a], vecs[a]) for a in range(nb)]
-        dnet = sum(g_net)
-        up = sum(g_up)
+        vecs = umat[gen.sites][:, idx]  # (B, g)
+        dnet = sum(gen.net_damping[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(len(gen.sites)))
+        up = sum(gen.absorption[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(len(gen.sites)))
         ev, q = np.linalg.eigh(dnet)
-        if not ev[0] > 1e-13 * max(ev[-1], floor):
+        if not ev[0] > config.GROUP_DECOUPLED_RTOL * max(ev[-1], floor):
             raise ConvergenceError(
                 f"a combination of the degenerate normal modes at ω = {wg:.6g} is decoupled from every bath: "
                 "the global steady state is not unique"
             )
         cg = q @ ((q.T @ up @ q) / (0.5 * (ev[:, None] + ev[None, :]))) @ q.T
-        groups[tuple(idx)] = cg
-        h0g = ug.T @ h0 @ ug
-        for a in range(nb):
-            dca = g_up[a] - 0.5 * (g_net[a] @ cg + cg @ g_net[a])
-            jf[a] += wg * float(np.trace(dca))
-            jb[a] += float(np.sum(h0g * dca))
-            gross += wg * float(np.sum(g_dn[a] * cg) + np.sum(g_up[a] * (np.eye(len(idx)) + cg)))
+        groups[tuple(int(i) for i in idx)] = cg
         pops += np.einsum("ik,kl,il->i", ug, cg, ug)
         resid = max(resid, float(np.linalg.norm(0.5 * (dnet @ cg + cg @ dnet) - up) / max(np.linalg.norm(up), floor)))
-    # diagnostics: distinct coupled Bohr frequencies of each bath and the largest rate
-    min_gap = np.inf
-    max_rate = 0.0
-    for a in range(nb):
-        amp = np.abs(umat[bath_sites[a]])
-        coupled = amp > config.JUMP_DROP_RTOL * np.max(amp)
-        freqs = np.unique(labels[coupled])
-        reps = np.array([np.mean(omega[labels == lab]) for lab in freqs]) if len(freqs) < 64 else None
-        if reps is None:
-            reps = np.sort(omega[coupled])
-            reps = reps[np.concatenate([[True], np.diff(reps) > tol])]
-        if len(reps) > 1:
-            min_gap = min(min_gap, float(np.min(np.diff(np.sort(reps)))))
-        if np.any(coupled):
-            max_rate = max(max_rate, float(np.max(em[a][coupled] + ab[a][coupled])))
-    return GlobalSolution(
-        omega, umat, n_modes, groups, jf, jb, pops, gross, resid, min_gap, max_rate, int(np.sum(dark))
-    )
+    return GlobalSolution(n_modes, sel, gam, groups, pops, resid, int(np.sum(dark)))

@@ -29,14 +29,14 @@ import scipy.sparse.linalg as spla
 from .. import config
 from ..errors import ConvergenceError
 
-__all__ = ["SteadyStateSolution", "steady_state", "liouvillian_blocks"]
-
-#: A steady state with an eigenvalue below −POSITIVITY_TOL is refused as non-unique. The entries of
-#: ρ are O(1); round-off is amplified by the slowest decay rate relative to ‖𝓛‖ (measured: a node
-#: coupled through ε = 1e-3 across a detuning of 1 to a bath of rate 1e-3 decays at ~1e-9 of ‖𝓛‖
-#: and gives eigenvalues down to −2.7e-9 for a unique steady state). Non-unique kernels were
-#: measured at −1e-4 … −10, so 1e-6 separates the two.
-POSITIVITY_TOL = 1e-6
+__all__ = [
+    "SteadyStateSolution",
+    "steady_state",
+    "liouvillian_blocks",
+    "block_sectors",
+    "observable_vector",
+    "blocks_to_vector",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +45,7 @@ class SteadyStateSolution:
     residual: float
     unknowns: int
     structure: str  # "q-diagonal blocks" or "full space"
-    gross_exchange: float = float("nan")  # filled in by the caller (analysis layer)
+    condition: float = float("nan")  # estimated 1-norm condition number of the trace-constrained generator
 
 
 def _shift(op: sp.csr_matrix, q: np.ndarray):
@@ -55,6 +55,36 @@ def _shift(op: sp.csr_matrix, q: np.ndarray):
         return 0
     d = q[coo.row] - q[coo.col]
     return int(d[0]) if np.all(d == d[0]) else None
+
+
+def block_sectors(hamiltonian, terms, excitation: np.ndarray | None) -> tuple[list[np.ndarray], bool]:
+    """(index ranges of the q-sectors, True) when H conserves q and every jump shifts it by a fixed amount, else
+    ([all states], False): the q-diagonal blocks of ρ then evolve on their own (module docstring)."""
+    dim = hamiltonian.shape[0]
+    blockwise = excitation is not None and _shift(hamiltonian, excitation) == 0
+    if blockwise:
+        blockwise = all(_shift(j, excitation) is not None for _, j in terms)
+    if not blockwise:
+        return [np.arange(dim)], False
+    qs, starts = np.unique(excitation, return_index=True)
+    bounds = list(starts) + [dim]
+    return [np.arange(bounds[k], bounds[k + 1]) for k in range(len(qs))], True
+
+
+def observable_vector(op, sectors, offsets, n_unknowns) -> np.ndarray:
+    """c with Tr[ρ A] = c · x for the unknown vector x (column-stacked q-diagonal blocks)."""
+    c = np.zeros(n_unknowns, dtype=complex)
+    op = sp.csr_matrix(op)
+    for k, s in enumerate(sectors):
+        sl = slice(s[0], s[-1] + 1)
+        blk = op[sl, sl].toarray()
+        c[offsets[k] : offsets[k + 1]] = blk.T.reshape(-1, order="F")
+    return c
+
+
+def blocks_to_vector(rho: np.ndarray, sectors) -> np.ndarray:
+    """The unknown vector (column-stacked q-diagonal blocks) of a dense ρ."""
+    return np.concatenate([rho[s[0] : s[-1] + 1, s[0] : s[-1] + 1].reshape(-1, order="F") for s in sectors])
 
 
 def liouvillian_blocks(hamiltonian, terms, sectors):
@@ -114,15 +144,7 @@ def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, re
     """
     tol = config.STEADY_STATE_RESIDUAL if residual_tol is None else residual_tol
     dim = hamiltonian.shape[0]
-    blockwise = excitation is not None and _shift(hamiltonian, excitation) == 0
-    if blockwise:
-        blockwise = all(_shift(j, excitation) is not None for _, j in terms)
-    if blockwise:
-        qs, starts = np.unique(excitation, return_index=True)
-        bounds = list(starts) + [dim]
-        sectors = [np.arange(bounds[k], bounds[k + 1]) for k in range(len(qs))]
-    else:
-        sectors = [np.arange(dim)]
+    sectors, blockwise = block_sectors(hamiltonian, terms, excitation)
     lmat, offsets = liouvillian_blocks(hamiltonian, terms, sectors)
     n = lmat.shape[0]
     # trace row: ones at the diagonal entries of every block
@@ -147,15 +169,22 @@ def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, re
             raise ConvergenceError(f"the steady state is not unique or does not exist ({exc})") from None
         x = lu.solve(rhs)
         res = float(np.max(np.abs(lmat @ x)))
-        return x, res / (norm_l * float(np.max(np.abs(x))))
+        return x, res / (norm_l * float(np.max(np.abs(x)))), lu
 
-    x, rel = attempt(config.SUPERLU_PIVOT_THRESHOLD, True)
+    x, rel, lu = attempt(config.SUPERLU_PIVOT_THRESHOLD, True)
     if not np.isfinite(rel) or rel > tol:  # fall back to strict partial pivoting
-        x, rel = attempt(1.0, False)
+        x, rel, lu = attempt(1.0, False)
     if not np.isfinite(rel) or rel > tol:
         raise ConvergenceError(
             f"steady-state residual {rel:.2e} exceeds the tolerance {tol:.1e} "
             "(the steady state may not be unique: is every node connected to a bath?)"
+        )
+    cond = _condition_estimate(a, lu)
+    if not cond <= config.STEADY_STATE_MAX_CONDITION:
+        raise ConvergenceError(
+            f"the steady state is not unique: the generator with the trace condition is singular to working "
+            f"precision (condition number ≈ {cond:.1e} > {config.STEADY_STATE_MAX_CONDITION:.0e}); some part of the "
+            "network is decoupled from every bath (a dark state, or a symmetry such as two equal free leaves)"
         )
     rho = np.zeros((dim, dim), dtype=complex)
     for k, s in enumerate(sectors):
@@ -168,10 +197,24 @@ def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, re
     # nodes), the factorisation can still return a trace-one kernel vector with a tiny residual
     # that is not a density matrix (measured: min eigenvalue −10.8 at residual 1e-17). Refuse it.
     lowest = min(float(np.linalg.eigvalsh(rho[s[0] : s[-1] + 1, s[0] : s[-1] + 1])[0]) for s in sectors)
-    if lowest < -POSITIVITY_TOL:
+    if lowest < -config.POSITIVITY_TOL:
         raise ConvergenceError(
             f"the computed steady state is not positive (lowest eigenvalue {lowest:.2e}): the steady state "
             "is not unique — some mode of the network may be decoupled from every bath (e.g. a dark state of "
             "resonant nodes)"
         )
-    return SteadyStateSolution(rho, rel, n, "q-diagonal blocks" if blockwise else "full space")
+    return SteadyStateSolution(rho, rel, n, "q-diagonal blocks" if blockwise else "full space", cond)
+
+
+def _condition_estimate(a, lu) -> float:
+    """‖A‖₁ ‖A⁻¹‖₁ from the LU factors (Hager/Higham 1-norm estimator: a few extra triangular solves)."""
+    n = a.shape[0]
+    if n == 1:
+        return 1.0
+    inv = spla.LinearOperator(
+        (n, n), matvec=lu.solve, rmatvec=lambda y: lu.solve(np.asarray(y), trans="H"), dtype=complex
+    )
+    with np.errstate(all="ignore"):
+        est = float(spla.onenormest(inv))
+    norm_a = float(abs(a).sum(axis=0).max())
+    return norm_a * est if np.isfinite(est) else float("inf")

@@ -45,30 +45,21 @@ always computed; above the tolerance the result is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
 
 from .. import config
 from ..errors import ConvergenceError
-
-#: A degenerate pair (a, b) counts as coupling coherences to populations when
-#: K_ab = Σ_α Σ_m |X_am||X_mb| exceeds this times max|X|². The neglected
-#: coherence is then at most ~K_ab relative to the populations that drive it,
-#: so the populations change by at most that much: the threshold matches the
-#: steady-state tolerance (STEADY_STATE_RESIDUAL = 1e-9). Measured: pairs that
-#: differ in two fermion modes (graded XX chains) give K ≈ 1e-12 from the
-#: round-off of the eigenvectors; genuine couplings are O(1).
-COHERENCE_COUPLING_RTOL = 1e-9
+from ..physics.rates import bohr_tolerance
 
 __all__ = [
-    "COHERENCE_COUPLING_RTOL",
-    "RateEquationSolution",
     "EigenSectors",
     "eigen_sectors",
     "coupled_degeneracies",
-    "solve_rate_equation",
+    "stationary_populations",
+    "transition_matrix",
 ]
 
 
@@ -127,36 +118,8 @@ def eigen_sectors(hamiltonian, excitation: np.ndarray, tiebreak: np.ndarray | No
     return EigenSectors(bounds, energies, vectors)
 
 
-@dataclass(frozen=True, eq=False)
-class RateEquationSolution:
-    """Stationary populations of the eigenstates and the bookkeeping built from them.
-
-    Attributes
-    ----------
-    populations : list of arrays, p_n per q-sector (eigenbasis of each sector)
-    residual : float, relative residual of the Pauli equation
-    currents : dict, bath name → J_α (with the Hamiltonian used for ``energies``)
-    currents_bare : dict, bath name → J_α with H_0 = Σ ω_i n_i
-    gross_exchange : float, Σ_α Σ rates·|ω|·p (energy exchanged both ways)
-    min_bohr_gap, max_rate : float, for the secular-approximation diagnostic
-    degenerate_pairs : int, pairs of levels closer than the Bohr tolerance
-        (all found harmless, K_ab = 0)
-    """
-
-    populations: list
-    residual: float
-    currents: dict
-    currents_bare: dict
-    gross_exchange: float
-    min_bohr_gap: float
-    max_rate: float
-    degenerate_pairs: int
-    info: dict = field(default_factory=dict)
-
-
 def _bohr_tol(energies: np.ndarray) -> float:
-    scale = float(np.max(np.abs(energies))) if len(energies) else 1.0
-    return config.BOHR_ATOL + config.BOHR_RTOL * scale
+    return bohr_tolerance(energies) if len(energies) else bohr_tolerance([1.0])
 
 
 def _coupling_blocks(eig: EigenSectors, lowering_ops):
@@ -196,7 +159,7 @@ def coupled_degeneracies(eig: EigenSectors, amp_blocks, tol: float | None = None
     es = energies[order]
     groups = np.split(order, np.nonzero(np.diff(es) > tol)[0] + 1)
     scale = max((float(np.max(np.abs(b))) for blocks in amp_blocks for b in blocks if b.size), default=1.0) ** 2
-    drop = COHERENCE_COUPLING_RTOL * scale
+    drop = config.COHERENCE_COUPLING_RTOL * scale
 
     def rows(blocks, k, idx, km):
         """|X_{a m}| for a ∈ idx (sector k), m ∈ sector km = k ± 1."""
@@ -222,7 +185,7 @@ def coupled_degeneracies(eig: EigenSectors, amp_blocks, tol: float | None = None
                     scale1 = np.sqrt(scale)
                     for blocks in amp_blocks:
                         kmat += np.abs(blocks[ka][np.ix_(ia, ib)])
-                    for x, y in zip(*np.nonzero(kmat > COHERENCE_COUPLING_RTOL * scale1)):
+                    for x, y in zip(*np.nonzero(kmat > config.COHERENCE_COUPLING_RTOL * scale1)):
                         bad.append(((int(ka), int(ia[x])), (int(kb), int(ib[y])), float(kmat[x, y])))
                     continue
                 for blocks in amp_blocks:
@@ -267,30 +230,10 @@ def _level_reduction(down, up, out_rates):
     return [x / total for x in p]
 
 
-def solve_rate_equation(
-    eig: EigenSectors,
-    lowering_ops,
-    baths,
-    *,
-    bare_diagonal: np.ndarray | None = None,
-    residual_tol: float | None = None,
-    amp_blocks=None,
-    consume_blocks: bool = False,
-    keep_rates: bool = False,
-) -> RateEquationSolution:
-    """Stationary populations of the Davies rate equation (see the module docstring).
+def stationary_populations(rates, *, residual_tol: float | None = None) -> tuple[list[np.ndarray], float]:
+    """Stationary eigenstate populations of the Pauli equation with ``rates`` (:class:`~qheatnet.physics.generator.PauliRates`).
 
-    Parameters
-    ----------
-    eig : EigenSectors of H_S (real), sectors of consecutive excitation number
-    lowering_ops : list of sparse σ⁻ of the node each bath touches (one per bath)
-    baths : list of (name, spectrum, temperature), one per bath
-    bare_diagonal : ⟨n|H_0|n⟩ for every eigenstate (concatenated), for the bare currents
-    residual_tol : refuse above this relative residual (default STEADY_STATE_RESIDUAL)
-    amp_blocks : precomputed :func:`_coupling_blocks` (optional)
-    consume_blocks : free each block of ``amp_blocks`` once used (saves memory at large N)
-    keep_rates : also return, in ``info["rates"]``, the per-bath rate blocks
-        (r_up[m, n] for m → n, r_down[m, n] for n → m, m in sector k, n in k + 1)
+    Returns (populations per sector, relative residual ‖W p‖_∞ / (‖W‖_∞ ‖p‖_∞)).
 
     Raises
     ------
@@ -298,76 +241,14 @@ def solve_rate_equation(
         Residual above tolerance, or negative populations (no unique steady state).
     """
     tol = config.STEADY_STATE_RESIDUAL if residual_tol is None else residual_tol
-    amps = _coupling_blocks(eig, lowering_ops) if amp_blocks is None else amp_blocks
-    nsec = len(eig.energies)
-    btol = _bohr_tol(eig.all_energies)
-    # Bohr frequency of the down transition n (sector k+1) → m (sector k): ω = E_n − E_m
-    omegas = []
-    for k in range(nsec - 1):
-        w = eig.energies[k + 1][None, :] - eig.energies[k][:, None]
-        w[np.abs(w) <= btol] = 0.0
-        omegas.append(w)
-    down = [np.zeros_like(w) for w in omegas]
-    up = [np.zeros_like(w.T) for w in omegas]
-    per_bath = []  # per bath and block: (rate up m → n, rate down n → m), both indexed [m, n]
-    max_rate = 0.0
-    min_gap = np.inf
-    for blocks, (_, spectrum, temp) in zip(amps, baths):
-        bath_blocks = []
-        positive = []
-        xmax = max((float(np.max(np.abs(b))) for b in blocks if b is not None and b.size), default=0.0)
-        drop = (config.JUMP_DROP_RTOL * xmax) ** 2  # as in the Davies builder: round-off elements
-        for k in range(nsec - 1):
-            sq = blocks[k] ** 2
-            if consume_blocks:
-                blocks[k] = None
-            nz = sq > drop
-            sq[~nz] = 0.0
-            w = np.abs(omegas[k])
-            # G(ω) for the down move (network loses ω), G(−ω) for the up move
-            emit = np.asarray(spectrum.emission(w, temp), dtype=float)
-            absorb = np.asarray(spectrum.absorption(w, temp), dtype=float)
-            pos = omegas[k] >= 0
-            r_down = np.where(pos, emit, absorb)
-            r_up = np.where(pos, absorb, emit)
-            zero = omegas[k] == 0.0
-            if np.any(zero):  # as the Davies builder: one X(0) at rate G(0) acts both ways
-                g0 = float(spectrum.bohr_rate(0.0, temp))
-                r_down[zero] = g0
-                r_up[zero] = g0
-            r_down *= sq
-            r_up *= sq
-            down[k] += r_down
-            up[k] += r_up.T
-            if np.any(nz):
-                max_rate = max(max_rate, float(np.max((emit + absorb) * nz)))
-                positive.append(np.unique(w[nz]))
-            del sq, emit, absorb, pos, nz, w
-            bath_blocks.append((r_up, r_down))
-        per_bath.append(bath_blocks)
-        if positive:
-            u = np.unique(np.concatenate(positive))
-            u = u[u > 0]
-            if len(u) > 1:
-                # frequencies within the Bohr tolerance are one frequency
-                d = np.diff(u)
-                d = d[d > btol]
-                if len(d):
-                    min_gap = min(min_gap, float(np.min(d)))
-    out_rates = []
-    for k in range(nsec):
-        o = np.zeros(len(eig.energies[k]))
-        if k < nsec - 1:
-            o += up[k].sum(axis=0)
-        if k > 0:
-            o += down[k - 1].sum(axis=0)
-        out_rates.append(o)
+    down, up = rates.down, rates.up
+    nsec = len(rates.energies)
+    out_rates = rates.out_rates()
     with np.errstate(divide="raise", invalid="raise", over="raise"):
         try:
             p = _level_reduction(down, up, out_rates)
         except FloatingPointError as exc:
             raise ConvergenceError(f"rate equation: no unique steady state ({exc})") from None
-    # residual of W p = 0
     res = 0.0
     norm_w = 0.0
     for k in range(nsec):
@@ -391,32 +272,23 @@ def solve_rate_equation(
         )
     p = [np.clip(x, 0.0, None) for x in p]
     total = sum(float(np.sum(x)) for x in p)
-    p = [x / total for x in p]
-    # heat currents: J_α = Σ_{m∈k, n∈k+1} (E_n − E_m) s_mn [G_α(−ω) p_m − G_α(ω) p_n]
-    bare = None
-    if bare_diagonal is not None:
-        bare = np.split(np.asarray(bare_diagonal, float), np.cumsum([len(e) for e in eig.energies])[:-1])
-    currents, currents_bare, gross = {}, {}, 0.0
-    for (name, _, _), bath_blocks in zip(baths, per_bath):
-        j = jb = 0.0
-        for k, (r_up, r_down) in enumerate(bath_blocks):
-            flow_up = r_up * p[k][:, None]  # m → n (the network gains E_n − E_m)
-            flow_down = r_down * p[k + 1][None, :]  # n → m
-            gross += float(np.sum((flow_up + flow_down) * np.abs(omegas[k])))
-            net = flow_up - flow_down
-            j += float(np.sum(net * (eig.energies[k + 1][None, :] - eig.energies[k][:, None])))
-            if bare is not None:
-                jb += float(np.sum(net * (bare[k + 1][None, :] - bare[k][:, None])))
-        currents[name] = j
-        currents_bare[name] = jb
-    return RateEquationSolution(
-        populations=p,
-        residual=rel,
-        currents=currents,
-        currents_bare=currents_bare if bare is not None else {},
-        gross_exchange=gross,
-        min_bohr_gap=min_gap,
-        max_rate=max_rate,
-        degenerate_pairs=0,
-        info={"rates": per_bath} if keep_rates else {},
-    )
+    return [x / total for x in p], rel
+
+
+def transition_matrix(rates):
+    """The sparse Pauli generator W (ṗ = W p) over all eigenstates, block tridiagonal in q."""
+    import scipy.sparse as sp
+
+    sizes = [len(e) for e in rates.energies]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    nsec = len(sizes)
+    blocks: list[list] = [[None] * nsec for _ in range(nsec)]
+    out = np.zeros(int(starts[-1]))
+    for k in range(nsec - 1):
+        blocks[k + 1][k] = sp.csr_matrix(rates.up[k])  # m (k) → n (k + 1)
+        blocks[k][k + 1] = sp.csr_matrix(rates.down[k])  # n (k + 1) → m (k)
+        out[starts[k] : starts[k + 1]] += rates.up[k].sum(axis=0)
+        out[starts[k + 1] : starts[k + 2]] += rates.down[k].sum(axis=0)
+    for k in range(nsec):
+        blocks[k][k] = sp.diags(-out[starts[k] : starts[k + 1]])
+    return sp.bmat(blocks, format="csr")

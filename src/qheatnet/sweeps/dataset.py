@@ -129,7 +129,7 @@ class Assembler:
             ),
             "diagnostics": (
                 *var("diagnostics", ("diagnostic",)),
-                {"long_name": "validity diagnostic raised at the point (qheatnet.analysis.diagnostics)"},
+                {"long_name": "validity diagnostic raised at the point (qheatnet.thermo.diagnostics)"},
             ),
             "engine": (*var("engine"), {"long_name": "solver that produced the point"}),
             "status": (

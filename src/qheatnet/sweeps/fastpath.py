@@ -1,224 +1,26 @@
-"""Vectorised two-node fast path: the closed forms of Levy & Kosloff (2014) over many points.
+"""Which sweep points go to a vectorised (batch) engine instead of one solve each.
 
-The two-node model is recognised in any network with 2 nodes of one kind,
-1 coupling and 2 baths on different nodes. For it, a whole block of sweep
-points is one call to :func:`qheatnet.physics.two_node.local_closed_form`
-(any node kind) or :func:`~qheatnet.physics.two_node.global_closed_form`
-(oscillators), with "full" bookkeeping (the paper's eq. 5), the "auto"
-engine and no engine options. The validity diagnostics of
-:func:`qheatnet.solve` are evaluated with the same formulas and thresholds
-(:mod:`qheatnet.config`), vectorised:
-
-* local: LOCAL_STRONG_COUPLING (|ε|/min ω > LOCAL_COUPLING_RATIO),
-  LOCAL_DETUNED_NODES (|ω_A − ω_B| > LOCAL_DETUNING_RATIO · max_i Γ_i with
-  Γ_i = γ(ω_i)(1 + e^{−ω_i/T})), UNBOUNDED_HAMILTONIAN (oscillators,
-  ε² ≥ ω_A ω_B);
-* global: SECULAR_APPROXIMATION_DOUBTFUL (ω_+ − ω_− < SECULAR_RATIO · the
-  largest γ(ω_k)(1 + e^{−ω_k/T}));
-* both: SECOND_LAW_VIOLATED (σ < −(SECOND_LAW_RTOL Σ|J_α|/T_α + r Σ 1/T_α),
-  as in :func:`qheatnet.analysis.thermo.second_law_verdict`) and
-  CURRENT_AT_EQUAL_TEMPERATURE (|J| > r at equal temperatures).
-
-  Here r is the resolution of a current. For a numerical steady state
-  ``solve`` takes r = ZERO_CURRENT_RTOL × the gross energy exchange with the
-  baths; the closed forms are far more precise — their only cancellation is
-  n_h − n_c in J = K (n_h − n_c) (local, eq. 9) and A_h E_c − A_c E_h per
-  normal mode (global) — so r is 8 ε_machine times the size of those terms.
-  Where |J| lies between the two (e.g. Fig. 2, ε = 1e-4: J ~ 1e-19 against a
-  gross exchange ~ 1e-5), the fast path resolves the sign of σ that ``solve``
-  reports as zero within its resolution.
-
-Global points with ε² ≥ ω_A ω_B (no ground state) are recorded as failed
-with the ModelError message that :func:`qheatnet.solve` gives. Local
-oscillator points there get the closed-form value (the local master
-equation still has a unique steady state) with UNBOUNDED_HAMILTONIAN
-raised, as ``solve`` does with its Gaussian engine.
-
-The closed forms are exact: ``engine`` is "closed_form" and the first-law
-residual is 0 by construction. They agree with ``solve`` to its tolerances
-(tests/sweep/test_fastpath.py).
+The decision is the engine layer's (:func:`qheatnet.engines.choose.batch_engine`,
+the same chooser ``solve`` and ``evolve`` use); today the one batch engine is
+the two-node closed form of Levy & Kosloff (2014),
+:mod:`qheatnet.engines.closed_form`, which applies with "full" bookkeeping, the
+"auto" engine and no engine options, and can be switched off per sweep
+(``fast_path = false``).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from ..engines.base import Problem
+from ..engines.choose import batch_engine
 
-from .. import config
-from ..model.spectra import spectrum_from_dict
-from ..physics.two_node import global_closed_form, local_closed_form, normal_modes
-from .kernels import KNOWN_CODES, empty_record
-
-__all__ = ["two_node_layout", "fast_path_applies", "two_node_points", "FAST_ENGINE"]
+__all__ = ["fast_path_applies", "FAST_ENGINE"]
 
 FAST_ENGINE = "closed_form"
-#: Round-off of a difference of two O(1) doubles, with a safety factor of 8.
-_ROUNDOFF = 8 * np.finfo(float).eps
-
-
-def two_node_layout(base: dict):
-    """(kind, node index of bath 0, node index of bath 1) if ``base`` is the two-node model, else None."""
-    nodes, couplings, baths = base["nodes"], base["couplings"], base["baths"]
-    if len(nodes) != 2 or len(couplings) != 1 or len(baths) != 2:
-        return None
-    if nodes[0]["kind"] != nodes[1]["kind"]:
-        return None
-    names = [n["name"] for n in nodes]
-    i0, i1 = names.index(baths[0]["node"]), names.index(baths[1]["node"])
-    if i0 == i1:
-        return None
-    return nodes[0]["kind"], i0, i1
 
 
 def fast_path_applies(spec, approach: str) -> bool:
-    """Whether the points of ``approach`` in ``spec`` can use the closed forms."""
-    if not spec.fast_path or spec.bookkeeping != "full" or spec.engine != "auto" or spec.options:
+    """Whether the points of ``approach`` in ``spec`` are evaluated by a batch engine."""
+    if not spec.fast_path:
         return False
-    layout = two_node_layout(spec.network.to_dict())
-    if layout is None:
-        return False
-    kind = layout[0]
-    return approach == "local" or (approach == "global" and kind == "oscillator")
-
-
-def _entropy(j, t):
-    """−J/T per bath, with the T = 0 limits of qheatnet.analysis.thermo.entropy_production."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(t > 0, -j / np.where(t > 0, t, 1.0), np.where(j == 0, 0.0, -np.inf * np.sign(j)))
-
-
-def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> dict:
-    """Record (see :mod:`.kernels`) of the points ``values`` (n, len(targets)) by the closed forms."""
-    kind, i0, i1 = two_node_layout(base)
-    n = len(values)
-    cols = {t.location: values[:, k] for k, t in enumerate(targets)}
-
-    def column(location, default):
-        return cols[location] if location in cols else np.full(n, float(default))
-
-    w0 = column(("nodes", i0, "frequency"), base["nodes"][i0]["frequency"])
-    w1 = column(("nodes", i1, "frequency"), base["nodes"][i1]["frequency"])
-    eps = column(("couplings", 0, "strength"), base["couplings"][0]["strength"])
-    t0 = column(("baths", 0, "temperature"), base["baths"][0]["temperature"])
-    t1 = column(("baths", 1, "temperature"), base["baths"][1]["temperature"])
-
-    # spectra: one closed-form call per distinct combination of swept spectrum parameters
-    spec_locs = [t.location for t in targets if t.location[2] == "spectrum"]
-    if spec_locs:
-        keys = np.stack([cols[loc] for loc in spec_locs], axis=1)
-        uniq, group = np.unique(keys, axis=0, return_inverse=True)
-        group = group.reshape(-1)
-    else:
-        uniq, group = np.zeros((1, 0)), np.zeros(n, dtype=np.int64)
-
-    out = {k: np.full(n, np.nan) for k in ("J0", "n0", "n1", "gross", "rate_scale", "resolution")}
-    for g, row in enumerate(uniq):
-        sel = np.flatnonzero(group == g) if len(uniq) > 1 else slice(None)
-        specs = []
-        for b in (0, 1):
-            d = dict(base["baths"][b]["spectrum"])
-            for loc, v in zip(spec_locs, row):
-                if loc[1] == b:
-                    d[loc[3]] = float(v)
-            specs.append(spectrum_from_dict(d))
-        s0, s1 = specs
-        a = (w0[sel], w1[sel], eps[sel], t0[sel], t1[sel])
-        if approach == "local":
-            r = local_closed_form(kind, *a, s0, s1)
-            em0, ab0 = s0.emission(a[0], a[3]), s0.absorption(a[0], a[3])
-            em1, ab1 = s1.emission(a[1], a[4]), s1.absorption(a[1], a[4])
-            sign = -1.0 if kind == "oscillator" else 1.0  # ⟨a a†⟩ = 1 − δ n, δ = −1 oscillators, +1 qubits
-            out["gross"][sel] = a[0] * (em0 * r["n_A"] + ab0 * (1 - sign * r["n_A"])) + a[1] * (
-                em1 * r["n_B"] + ab1 * (1 - sign * r["n_B"])
-            )
-            out["rate_scale"][sel] = np.maximum(em0 + ab0, em1 + ab1)
-            # J = K (n_h − n_c) (eq. 9): the only cancellation is n_h − n_c
-            g0, g1 = em0 + sign * ab0, em1 + sign * ab1
-            gs = g0 + g1
-            den = g0 * g1 * (gs**2 + 4 * (a[0] - a[1]) ** 2) + 4 * a[2] ** 2 * gs**2
-            k_factor = 4 * a[2] ** 2 * g0 * g1 * (a[0] * g1 + a[1] * g0) / den
-            out["resolution"][sel] = _ROUNDOFF * np.abs(k_factor) * (ab0 / g0 + ab1 / g1)
-        else:
-            r = global_closed_form(*a, s0, s1)
-            gross = 0.0
-            rate = 0.0
-            res = 0.0
-            c2 = r["cos2"]
-            for w, wt0, wt1, nk in (
-                (r["omega_plus"], c2, 1 - c2, r["n_plus"]),
-                (r["omega_minus"], 1 - c2, c2, r["n_minus"]),
-            ):
-                ems = []
-                for wt, s, t in ((wt0, s0, a[3]), (wt1, s1, a[4])):
-                    em, ab = s.emission(w, t), s.absorption(w, t)
-                    ems.append((wt * em, wt * ab))
-                    gross = gross + w * wt * (em * nk + ab * (1 + nk))
-                    present = wt > 1e-24  # mode visible to this bath (cf. JUMP_DROP_RTOL on amplitudes)
-                    rate = np.maximum(rate, np.where(present, em + ab, 0.0))
-                # J_k = ω_k (A_h E_c − A_c E_h)/Γ_k: the cancellation is in the numerator
-                (e_h, a_h), (e_c, a_c) = ems
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    res = res + _ROUNDOFF * np.abs(w) * (a_h * e_c + a_c * e_h) / np.abs(e_h - a_h + e_c - a_c)
-            out["gross"][sel] = gross
-            out["rate_scale"][sel] = rate
-            out["resolution"][sel] = res
-        out["J0"][sel] = r["J_h"]
-        out["n0"][sel] = r["n_A"]
-        out["n1"][sel] = r["n_B"]
-
-    j0 = out["J0"]
-    j1 = -j0
-    rec = empty_record(n, 2, 2)
-    rec["heat_current"] = np.stack([j0, j1], axis=1)
-    pop = np.empty((n, 2))
-    pop[:, i0], pop[:, i1] = out["n0"], out["n1"]
-    rec["population"] = pop
-    sigma = _entropy(j0, t0) + _entropy(j1, t1)
-    rec["entropy_production"] = sigma
-    rec["first_law_residual"] = j0 + j1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(t0 > 0, np.abs(j0) / np.where(t0 > 0, t0, 1), 0) + np.where(
-            t1 > 0, np.abs(j1) / np.where(t1 > 0, t1, 1), 0
-        )
-        inv_t = np.where(t0 > 0, 1 / np.where(t0 > 0, t0, 1), 0) + np.where(t1 > 0, 1 / np.where(t1 > 0, t1, 1), 0)
-    # as qheatnet.analysis.thermo.second_law_verdict, with the closed form's own resolution
-    tol = config.SECOND_LAW_RTOL * scale + out["resolution"] * inv_t
-    violated = sigma < -tol
-    rec["second_law_violated"] = violated
-    rec["engine"] = np.full(n, FAST_ENGINE)
-
-    diag = np.zeros((n, len(KNOWN_CODES)), dtype=bool)
-    col = {c: k for k, c in enumerate(KNOWN_CODES)}
-    diag[:, col["SECOND_LAW_VIOLATED"]] = violated
-    with np.errstate(invalid="ignore"):
-        diag[:, col["CURRENT_AT_EQUAL_TEMPERATURE"]] = (t0 == t1) & (np.abs(j0) > out["resolution"])
-    w_plus, w_minus, _, _ = normal_modes(w0, w1, eps)
-    if approach == "local":
-        diag[:, col["LOCAL_STRONG_COUPLING"]] = np.abs(eps) / np.minimum(w0, w1) > config.LOCAL_COUPLING_RATIO
-        diag[:, col["LOCAL_DETUNED_NODES"]] = (eps != 0) & (
-            np.abs(w0 - w1) > config.LOCAL_DETUNING_RATIO * out["rate_scale"]
-        )
-        if kind == "oscillator":
-            diag[:, col["UNBOUNDED_HAMILTONIAN"]] = w_minus <= 0
-    else:
-        with np.errstate(invalid="ignore"):
-            diag[:, col["SECULAR_APPROXIMATION_DOUBTFUL"]] = (eps != 0) & (
-                w_plus - w_minus < config.SECULAR_RATIO * out["rate_scale"]
-            )
-        bad = np.flatnonzero(~(w_minus > 0))
-        if len(bad):
-            rec["failed"][bad] = True
-            rec["error_at"] = bad.astype(np.int64)
-            rec["error"] = np.array(
-                [
-                    "ModelError: the global approach needs a Hamiltonian with a ground state, but the lowest "
-                    f"normal-mode frequency of the oscillators is {w:.6g} ≤ 0 (for two oscillators: ε² ≥ ω_h ω_c)"
-                    for w in w_minus[bad]
-                ]
-            )
-            for key in ("heat_current", "population", "entropy_production", "first_law_residual"):
-                rec[key][bad] = np.nan
-            rec["second_law_violated"][bad] = False
-            rec["engine"][bad] = ""
-            diag[bad] = False
-    rec["diagnostics"] = diag
-    return rec
+    problem = Problem(spec.network, approach, spec.bookkeeping)
+    return batch_engine(problem, spec.engine, spec.options) is not None

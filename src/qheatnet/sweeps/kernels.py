@@ -25,31 +25,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis.diagnostics import DIAGNOSTIC_CODES
-from ..analysis.solve import solve
+from ..engines.base import empty_batch
+from ..thermo.diagnostics import DIAGNOSTIC_CODES
 from .spec import network_with
 
 __all__ = ["KNOWN_CODES", "empty_record", "solve_points", "run_task"]
 
-#: Diagnostic codes in a fixed order: the registry of qheatnet.analysis.diagnostics (a code missing from it
+#: Diagnostic codes in a fixed order: the registry of qheatnet.thermo.diagnostics (a code missing from it
 #: would still be appended, so nothing is lost).
 KNOWN_CODES: tuple[str, ...] = DIAGNOSTIC_CODES
 
 
 def empty_record(n: int, n_baths: int, n_nodes: int) -> dict[str, np.ndarray]:
-    return {
-        "heat_current": np.full((n, n_baths), np.nan),
-        "entropy_production": np.full(n, np.nan),
-        "population": np.full((n, n_nodes), np.nan),
-        "first_law_residual": np.full(n, np.nan),
-        "second_law_violated": np.zeros(n, dtype=bool),
-        "failed": np.zeros(n, dtype=bool),
-        "error_at": np.zeros(0, dtype=np.int64),
-        "error": np.zeros(0, dtype="U1"),
-        "engine": np.full(n, "", dtype="U24"),
-        "codes": np.array(KNOWN_CODES),
-        "diagnostics": np.zeros((n, len(KNOWN_CODES)), dtype=bool),
-    }
+    """An all-NaN record of ``n`` points (the columnar batch format of the engine layer)."""
+    return empty_batch(n, n_baths, n_nodes, KNOWN_CODES)
 
 
 def error_text(exc: BaseException) -> str:
@@ -62,6 +51,8 @@ def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkee
     ``base`` is ``Network.to_dict()`` of the base network, ``values`` is
     (n, len(targets)).
     """
+    from ..api.solve import solve
+
     n = len(values)
     rec = empty_record(n, len(base["baths"]), len(base["nodes"]))
     codes = list(KNOWN_CODES)
@@ -108,9 +99,14 @@ def run_task(task: dict) -> tuple[dict, dict]:
     ``engine``, ``options``, and ``key`` (handed back unchanged).
     """
     if task["method"] == "fast":
-        from .fastpath import two_node_points
+        from ..engines.base import Problem
+        from ..engines.choose import batch_engine
+        from ..model.network import Network
 
-        rec = two_node_points(task["base"], task["targets"], task["values"], task["approach"])
+        problem = Problem(Network.from_dict(task["base"]), task["approach"], task["bookkeeping"])
+        engine = batch_engine(problem)
+        assert engine is not None, "planned as a batch but no batch engine applies"
+        rec = engine.batch(problem, task["targets"], task["values"], task["base"])
     else:
         rec = solve_points(
             task["base"],

@@ -40,7 +40,6 @@ Sweep file (TOML)::
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import math
 import sys
@@ -440,7 +439,8 @@ def make_spec(
     names = [a.name for a in axes]
     if len(set(names)) != len(names):
         raise ValidationError(field_prefix, f"dimension names must be distinct, got {names}")
-    APPROACHES = importlib.import_module("..analysis.solve", __package__).APPROACHES  # now: engines may add some
+    from ..api.solve import APPROACHES
+
     if isinstance(approaches, str):
         approaches = (approaches,)
     if isinstance(approaches, (str, bytes)) or not isinstance(approaches, Sequence) or not approaches:
@@ -452,14 +452,25 @@ def make_spec(
         raise ValidationError("approaches", f"must not repeat an approach, got {list(approaches)}")
     if bookkeeping not in ("full", "bare"):
         raise ValidationError("bookkeeping", f"must be 'full' or 'bare', got {bookkeeping!r}")
-    from ..analysis.engines import ENGINE_REGISTRY
+    from ..engines.base import Problem
+    from ..engines.choose import choose, engine_names
+    from ..errors import ModelError
 
-    if engine != "auto" and engine not in ENGINE_REGISTRY:
-        raise ValidationError("engine", f"must be one of auto, {', '.join(ENGINE_REGISTRY)}, got {engine!r}")
+    if engine != "auto" and engine not in engine_names("steady"):
+        raise ValidationError("engine", f"must be one of auto, {', '.join(engine_names('steady'))}, got {engine!r}")
     options = dict(options or {})
     for k, v in options.items():
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise ValidationError(f"options.{k}", f"must be a number or a string, got {v!r}")
+    # the same chooser as solve(): unknown or ill-typed options, and approaches no engine can run on this
+    # network, are refused before the sweep starts
+    for i, a in enumerate(approaches):
+        try:
+            choose(Problem(network, a, bookkeeping), "steady", engine, options, prefix="options.")
+        except ModelError as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError(f"approaches[{i}]", f"{a!r} cannot run on this network: {exc}") from None
     if not isinstance(fast_path, bool):
         raise ValidationError("fast_path", f"must be true or false, got {fast_path!r}")
     outputs = OUTPUTS if outputs is None else outputs

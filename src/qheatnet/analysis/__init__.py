@@ -1,1 +1,0 @@
-"""analysis layer of qheatnet (see DESIGN.md)."""

@@ -1,0 +1,7 @@
+"""The public API: check, convert, dispatch to the engine layer; frozen results.
+
+* :func:`~qheatnet.api.solve.solve` — steady states;
+* :func:`~qheatnet.api.evolve.evolve` — transients;
+* :mod:`qheatnet.sweeps` — parameter sweeps (``qheatnet.sweep``);
+* :mod:`~qheatnet.api.results` — :class:`SteadyState`, :class:`Evolution`.
+"""
