@@ -238,7 +238,7 @@ class FockEngine(Engine):
 
     # -- transients -----------------------------------------------------------
     def transient(self, problem: Problem, options: FockTransientOptions, plan: TransientPlan) -> TransientOutput:
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # noqa: F811
 
         from ..physics.hilbert import initial_diagonal
         from ..solvers.liouvillian import block_sectors, blocks_to_vector, liouvillian_blocks, observable_vector

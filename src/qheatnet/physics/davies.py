@@ -32,8 +32,9 @@ Representations built here:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from .. import config
 from ..errors import ModelError
@@ -42,6 +43,9 @@ from .generator import Dissipator, FockGenerator, LindbladTerm, PauliRates, Quad
 from .hilbert import FockSpace
 from .local import network_hamiltonians
 from .rates import bohr_tolerance, cluster_frequencies, damping
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = [
     "build_global",
@@ -97,6 +101,8 @@ def check_bounded_below(network: Network) -> None:
 
 def build_global(network: Network, space: FockSpace) -> FockGenerator:
     """The Davies generator of ``network`` in the eigenbasis of H_S (truncated ``space``)."""
+    import scipy.sparse as sp
+
     check_bounded_below(network)
     h_s, h_0 = network_hamiltonians(network, space)
     sectors = space.sectors()

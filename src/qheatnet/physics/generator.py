@@ -31,13 +31,15 @@ generator (rates and Bohr-frequency gaps).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..model.network import Network
 from .hilbert import FockSpace
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = [
     "LindbladTerm",
@@ -132,6 +134,8 @@ class FockGenerator:
 
     def to_basis(self, op_local: Any) -> sp.csr_matrix:
         """A q-conserving operator from the product basis into ``basis``."""
+        import scipy.sparse as sp
+
         if self.basis == "local" or self.eigvecs is None:
             return sp.csr_matrix(op_local)
         op_local = sp.csr_matrix(op_local)

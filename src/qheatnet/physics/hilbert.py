@@ -15,9 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations_with_replacement, product
 from math import comb
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["FockSpace", "fock_dimension", "sector_sizes", "block_unknowns", "node_distribution", "initial_diagonal"]
 
@@ -116,6 +119,8 @@ class FockSpace:
 
     @classmethod
     def build(cls, kinds, cutoff: int | None = None) -> FockSpace:
+        import scipy.sparse as sp
+
         kinds = tuple(kinds)
         osc = [i for i, k in enumerate(kinds) if k == "oscillator"]
         if osc and (cutoff is None or cutoff < 1):
@@ -148,10 +153,14 @@ class FockSpace:
 
     def number(self, node: int) -> sp.csr_matrix:
         """n_i = a_i† a_i (diagonal)."""
+        import scipy.sparse as sp
+
         return sp.diags(self.states[:, node].astype(float)).tocsr()
 
     def hamiltonian(self, frequencies, couplings) -> sp.csr_matrix:
         """H_S = Σ ω_i n_i + Σ ε (a_i† a_j + a_j† a_i); ``couplings`` = [(i, j, ε)]."""
+        import scipy.sparse as sp
+
         h = sp.diags(self.states @ np.asarray(frequencies, dtype=float)).astype(complex).tocsr()
         for i, j, eps in couplings:
             hop = self.lowering[i].T @ self.lowering[j]  # a_i† a_j (real matrices)

@@ -19,8 +19,9 @@ Representations built here:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from ..model.network import Network
 from .generator import (
@@ -33,6 +34,9 @@ from .generator import (
 )
 from .hilbert import FockSpace
 from .rates import damping
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = [
     "build_local",

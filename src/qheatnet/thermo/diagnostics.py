@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..physics.davies import lowest_oscillator_mode
 
 __all__ = [
     "Diagnostic",
@@ -143,6 +142,8 @@ def _count(items) -> str:
 
 def coupling_diagnostics(network, approach: str, info) -> list[Diagnostic]:
     """Diagnostics that follow from the network and the generator alone (``info``: a ValidityInfo)."""
+    from ..physics.davies import lowest_oscillator_mode
+
     out: list[Diagnostic] = []
     lowest = lowest_oscillator_mode(network)
     if lowest is not None and approach == "local":
