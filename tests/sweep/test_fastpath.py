@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -70,13 +68,13 @@ def test_fast_path_applies_only_to_the_two_node_model(qubits, oscillators):
     assert not fast_path_applies(make_spec(three, p), "local")
 
 
-def test_fig2_map_400x400_under_two_seconds(paper):
-    """Levy & Kosloff (2014) Fig. 2: σ of the local approach over (ω_h, T_h), 160 000 points."""
+def test_fig2_map_400x400(paper):
+    """Levy & Kosloff (2014) Fig. 2: σ of the local approach over (ω_h, T_h), 160 000 points.
+
+    Its speed (target < 2 s) is measured by benchmarks/bench_sweep.py, not asserted here.
+    """
     params = {"nodes.A.frequency": np.linspace(1, 20, 400), "baths.hot.temperature": np.linspace(1, 30, 400)}
-    t = time.perf_counter()
     ds = two_node_map(paper, params, ["local", "global"])
-    elapsed = time.perf_counter() - t
-    assert elapsed < 2.0, elapsed
     local = ds.sel(approach="local")
     # eq. 9: the local current flows cold -> hot where ω_c/T_c < ω_h/T_h; the borderline
     # ω_h/T_h = ω_c/T_c = 0.5 is excluded (σ is round-off there)

@@ -93,7 +93,7 @@ def initial_state_spec(network: Network, initial) -> dict:
         return {n: {"temperature": t} for n in names}
     if not isinstance(initial, dict):
         raise ValidationError("initial", f"must be 'ground', a temperature or a mapping, got {initial!r}")
-    out = {n: {"fock": 0} for n in names}
+    out: dict[str, dict[str, float]] = {n: {"fock": 0} for n in names}
     for name, spec in initial.items():
         if name not in out:
             raise ValidationError(f"initial.{name}", f"unknown node (nodes: {', '.join(names)})")

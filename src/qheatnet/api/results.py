@@ -27,6 +27,7 @@ class ReadOnlyMap(Mapping):
     """A read-only, picklable mapping (``res.heat_currents["hot"] = 1`` raises TypeError)."""
 
     __slots__ = ("_data",)
+    _data: dict
 
     def __init__(self, data: Mapping | None = None):
         object.__setattr__(self, "_data", dict(data or {}))
@@ -215,7 +216,7 @@ class SteadyState:
 
         baths = list(self.heat_currents)
         nodes = list(self.populations)
-        found = {d.code.name for d in self.diagnostics}
+        found = {str(d.code) for d in self.diagnostics}
         temps = {b.name: b.temperature for b in self.network.baths}
         return xr.Dataset(
             {
@@ -234,7 +235,7 @@ class SteadyState:
     # -- display ----------------------------------------------------------------
     def __repr__(self) -> str:
         js = ", ".join(f"{k}={_fmt(v)}" for k, v in self.heat_currents.items())
-        codes = ",".join(d.code.name for d in self.diagnostics)
+        codes = ",".join(str(d.code) for d in self.diagnostics)
         return (
             f"SteadyState({self.approach}, engine={self.engine}, J={{{js}}}, σ={_fmt(self.entropy_production)}, "
             f"second_law={self.second_law}" + (f", diagnostics=[{codes}]" if codes else "") + ")"
@@ -249,7 +250,7 @@ class SteadyState:
             for k, v in self.heat_currents.items()
         )
         diags = "".join(
-            f"<li><b>{escape(d.code.name)}</b> ({d.severity}): {escape(d.message)}</li>" for d in self.diagnostics
+            f"<li><b>{escape(str(d.code))}</b> ({d.severity}): {escape(d.message)}</li>" for d in self.diagnostics
         )
         return (
             f"<div><b>SteadyState</b>: approach <code>{escape(self.approach)}</code>, engine "

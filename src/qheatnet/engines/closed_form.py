@@ -161,9 +161,9 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
             out["resolution"][sel] = config.CLOSED_FORM_ROUNDOFF * np.abs(k_factor) * (ab0 / g0 + ab1 / g1)
         else:
             r = global_closed_form(*a, s0, s1)
-            gross = 0.0
-            rate = 0.0
-            res = 0.0
+            gross: Any = 0.0
+            rate: Any = 0.0
+            res: Any = 0.0
             c2 = r["cos2"]
             for w, wt0, wt1, nk in (
                 (r["omega_plus"], c2, 1 - c2, r["n_plus"]),

@@ -151,9 +151,9 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
                 max_rate = max(max_rate, rate + float(bath.spectrum.bohr_rate(-w, bath.temperature)))
             if rate > 0:
                 terms.append(LindbladTerm(rate, op, w))
-        positive = np.sort(np.array(positive))
-        if len(positive) > 1:
-            min_gap = min(min_gap, float(np.min(np.diff(positive))))
+        distinct = np.sort(np.array(positive))
+        if len(distinct) > 1:
+            min_gap = min(min_gap, float(np.min(np.diff(distinct))))
         dissipators.append(Dissipator(bath.name, tuple(terms)))
 
     diag = sp.diags(energies).astype(complex).tocsr()

@@ -125,7 +125,7 @@ class FockSpace:
         osc = [i for i, k in enumerate(kinds) if k == "oscillator"]
         if osc and (cutoff is None or cutoff < 1):
             raise ValueError("an oscillator network needs a cut-off K ≥ 1")
-        states = _enumerate_states(kinds, cutoff if osc else 0)
+        states = _enumerate_states(kinds, int(cutoff) if osc and cutoff is not None else 0)
         q = states.sum(axis=1)
         # the order of itertools.product over the nodes (node 0 most significant), then stable by q
         order = np.lexsort(tuple(states[:, i] for i in range(len(kinds) - 1, -1, -1)) + (q,))

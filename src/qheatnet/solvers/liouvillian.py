@@ -61,10 +61,9 @@ def block_sectors(hamiltonian, terms, excitation: np.ndarray | None) -> tuple[li
     """(index ranges of the q-sectors, True) when H conserves q and every jump shifts it by a fixed amount, else
     ([all states], False): the q-diagonal blocks of ρ then evolve on their own (module docstring)."""
     dim = hamiltonian.shape[0]
-    blockwise = excitation is not None and _shift(hamiltonian, excitation) == 0
-    if blockwise:
-        blockwise = all(_shift(j, excitation) is not None for _, j in terms)
-    if not blockwise:
+    if excitation is None or _shift(hamiltonian, excitation) != 0:
+        return [np.arange(dim)], False
+    if not all(_shift(j, excitation) is not None for _, j in terms):
         return [np.arange(dim)], False
     qs, starts = np.unique(excitation, return_index=True)
     bounds = list(starts) + [dim]

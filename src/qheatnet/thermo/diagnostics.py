@@ -123,7 +123,7 @@ NUMERICAL_CODES: frozenset[str] = frozenset(c.name for c in DiagnosticCode if c.
 class Diagnostic:
     """One finding about a result: ``code`` (a :class:`DiagnosticCode`), ``severity``, ``message``."""
 
-    code: DiagnosticCode
+    code: DiagnosticCode | str  # a DiagnosticCode after construction (a name is converted)
     severity: str
     message: str
 
@@ -133,7 +133,7 @@ class Diagnostic:
             raise ValueError(f"severity must be 'info' or 'warning', got {self.severity!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code.name, "severity": self.severity, "message": self.message}
+        return {"code": str(self.code), "severity": self.severity, "message": self.message}
 
 
 def _count(items) -> str:
