@@ -184,6 +184,11 @@ HOMOTOPY_MAX_STEPS = 300
 #: pairs that differ in two fermion modes (graded XX chains) give K ≈ 1e-12 from the round-off of
 #: the eigenvectors; genuine couplings are O(1).
 COHERENCE_COUPLING_RTOL = 1e-9
+#: The Pauli steady state is refused as not unique when the reduced ground-level generator has a
+#: second singular value below this fraction of its largest (its kernel is then ≥ 2-dimensional:
+#: several closed classes of eigenstates). An exact zero comes out at ~ε_machine·s_max; a unique but
+#: slowly mixing chain keeps s_2/s_max ≈ (slowest rate)/(fastest rate), measured ≥ 1e-9 in the suite.
+PAULI_KERNEL_RTOL = 1e-13
 #: Largest Hilbert-space dimension for which the rate-equation engine also returns the dense
 #: steady-state density matrix (2^10: 16 MB complex).
 RHO_MAX_DIM = 1024

@@ -47,8 +47,8 @@ def engine_names(mode: str | None = None) -> tuple[str, ...]:
 
 
 def _load() -> None:
-    if not ENGINES:
-        from . import closed_form, fock, gaussian, qubits  # noqa: F401  (each module registers its engines)
+    """Import every engine module (each registers its engines); importing one of them directly is not enough."""
+    from . import closed_form, fock, gaussian, qubits  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -208,20 +208,33 @@ def _level_reduction(down, up, out_rates):
     ``up[k]`` (n_{k+1} × n_k): rate m (level k) → n (level k+1) at [n, m];
     ``out_rates[k]``: total exit rate of each state of level k.
     """
+    import warnings
+
     nlev = len(out_rates)
-    r = [None] * nlev
+    r: list = [None] * nlev
     for k in range(nlev - 1, 0, -1):
-        # censored generator of levels ≥ k seen from level k
+        # censored generator of levels ≥ k seen from level k: singular (LAPACK's rcond below ε) when a closed
+        # class of states never reaches the levels below, i.e. when the stationary state is not unique
         m = -np.diag(out_rates[k]) + (down[k] @ r[k + 1] if k < nlev - 1 else 0.0)
         try:
-            r[k] = -sla.solve(m, up[k - 1], check_finite=False, overwrite_a=True)
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            raise ConvergenceError(f"rate equation: no unique steady state (level {k}: {exc})") from None
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", sla.LinAlgWarning)
+                r[k] = -sla.solve(m, up[k - 1], check_finite=False, overwrite_a=True)
+        except (ValueError, np.linalg.LinAlgError, sla.LinAlgWarning) as exc:
+            raise ConvergenceError(
+                f"rate equation: the steady state is not unique (the reduced generator of excitation level {k} is "
+                f"singular: {exc})"
+            ) from None
     m0 = -np.diag(out_rates[0]) + (down[0] @ r[1] if nlev > 1 else 0.0)
     if m0.shape[0] == 1:
         p0 = np.ones(1)
-    else:  # null vector of the reduced ground-level generator
-        _, _, vt = np.linalg.svd(m0)
+    else:  # null vector of the reduced ground-level generator; a second (near-)null vector: not unique
+        _, s, vt = np.linalg.svd(m0)
+        if s[-2] <= config.PAULI_KERNEL_RTOL * s[0]:
+            raise ConvergenceError(
+                f"rate equation: the steady state is not unique (the reduced ground-level generator has two null "
+                f"vectors: singular values {s[-2]:.1e}, {s[-1]:.1e} of {s[0]:.1e})"
+            )
         p0 = np.abs(vt[-1])
     p = [p0]
     for k in range(1, nlev):
