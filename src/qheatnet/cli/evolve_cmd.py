@@ -136,9 +136,7 @@ def plot_evolution(evolutions, ax=None, *, steady=None):
             if ref is not None:
                 jss = ref.heat_currents[name]
                 ss_values.append(jss)
-                ax.axhline(
-                    jss, color=colors[name], ls=":", lw=1.2, label=f"{_j(name)} steady state = {jss:.4g}{tag}"
-                )
+                ax.axhline(jss, color=colors[name], ls=":", lw=1.2, label=f"{_j(name)} steady state = {jss:.4g}{tag}")
                 if axd is not None:
                     d = np.abs(np.asarray(j) - jss)
                     dist.append(d)

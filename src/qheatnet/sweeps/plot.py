@@ -253,8 +253,25 @@ def _is_log(values) -> bool:
 
 
 def _label(ds, dim):
-    units = ds[dim].attrs.get("units", "")
-    return f"{dim}" + (f" [{units.split(' (')[0]}]" if units else "")
+    """Axis label of a swept parameter: its name, the path it drives when that differs, and its units."""
+    attrs = ds[dim].attrs
+    units = attrs.get("units", "")
+    path = attrs.get("path", dim)
+    text = dim if path == dim else f"{dim} ({path})"
+    return text + (f" [{units.split(' (')[0]}]" if units else "")
+
+
+def _zipped_lines(ds, dims) -> list[str]:
+    """One line per zipped dimension among ``dims``: its members and their value ranges."""
+    out = []
+    for d in dims:
+        members = [m.strip() for m in ds[d].attrs.get("zipped", "").split(",") if m.strip()]
+        if members:
+            parts = [
+                f"{m} = {float(ds[m].values[0]):g} … {float(ds[m].values[-1]):g}" for m in members if m in ds.coords
+            ]
+            out.append(f"{d} zips: " + ", ".join(parts))
+    return out
 
 
 def _swept_locations(ds, network) -> set:
@@ -437,13 +454,14 @@ def plot_scan(ds: xr.Dataset, var: str = "heat_current", *, bath=None, node=None
     ax.set_xlabel(_label(ds, dim))
     what = _LABELS.get(var, var) + "".join(f" ({k} {v})" for k, v in sel.items() if k != "approach")
     ax.set_ylabel(what)
-    ax.set_title(_title(ds, "", fixed), fontsize=8, loc="left")
+    ax.set_title(_title(ds, "", fixed, (dim,)), fontsize=8, loc="left")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), borderaxespad=0.0)
     return ax
 
 
-def _title(ds, head: str, fixed: dict) -> str:
+def _title(ds, head: str, fixed: dict, dims=()) -> str:
     lines = [head] if head else []
+    lines += _zipped_lines(ds, dims)
     if fixed:
         lines.append("held at: " + ", ".join(f"{k} = {v:g}" for k, v in fixed.items()))
     rest = fixed_parameters(ds, width=90)
@@ -521,7 +539,7 @@ def plot_map(
     ax.set_xlabel(_label(ds, dims[0]))
     ax.set_ylabel(_label(ds, dims[1]))
     head = ", ".join(f"{k} {v}" for k, v in sel.items())
-    ax.set_title(_title(ds, head, fixed), fontsize=8, loc="left")
+    ax.set_title(_title(ds, head, fixed, dims), fontsize=8, loc="left")
     if handles:
         ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.13), borderaxespad=0.0)
     return ax
