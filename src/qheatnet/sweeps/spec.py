@@ -254,7 +254,9 @@ class SweepSpec:
     network : Network
         The base network; swept parameters override its values.
     axes : tuple of Axis
-        One per swept parameter, in dimension order (C order of the points).
+        One per dimension, in dimension order (C order of the points); a
+        dimension may drive several fields (linked or zipped, see
+        :class:`Axis`); :attr:`targets` lists them all.
     approaches : tuple of str
     bookkeeping : "full" or "bare"
     engine : str
