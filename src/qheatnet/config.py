@@ -196,6 +196,9 @@ RHO_MAX_DIM = 1024
 #: falls below this fraction of ‖A‖ (it is then lost in round-off and the solution is not unique
 #: numerically).
 FREE_FERMION_MIN_DECAY_RTOL = 1e-12
+#: One step of iterative refinement of the free-fermion Lyapunov solution is taken when its estimated
+#: relative forward error ‖residual‖/(2·slowest decay·‖C‖) exceeds this.
+FREE_FERMION_REFINE_RTOL = 1e-12
 
 # --------------------------------------------------------------------------
 # transients

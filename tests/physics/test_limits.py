@@ -338,15 +338,8 @@ def _ill_conditioned_qubits():
         ("qubit chain", "fock"),
         ("qubit chain", "auto"),
         ("ill-conditioned qubits", "fock"),
-        pytest.param(
-            "ill-conditioned qubits",
-            "auto",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="accuracy of the free-fermion engine (solvers/free_fermion.py, the default for local "
-                "qubit networks): q1 comes out 1.3e-8 off the exact value where the Fock engine is 1e-11 off",
-            ),
-        ),
+        # once an xfail: the free-fermion engine was 1.3e-8 off here; fixed by one step of iterative refinement
+        ("ill-conditioned qubits", "auto"),
         ("two oscillators", "fock"),
         ("two oscillators", "auto"),
     ],

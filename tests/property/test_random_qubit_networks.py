@@ -133,7 +133,14 @@ def test_global_steady_state_is_a_density_matrix_and_never_violates_the_second_l
 def test_default_engine_agrees_with_fock_engine(net):
     """Whatever engine ``solve`` picks for qubits gives the same currents as the generic one."""
     for approach in ("local", "global"):
-        ref = solve(net, approach, engine="fock")
+        try:
+            ref = solve(net, approach, engine="fock")
+        except ConvergenceError as exc:
+            # the reference itself refuses a network whose slowest mode relaxes below round-off of the generator
+            # (condition number > 1e15, e.g. a detuned node coupled through ε = 1e-3 to a T = 0 bath): documented
+            if "not unique to working precision" not in str(exc):
+                raise
+            reject()
         try:
             res = solve(net, approach)
         except ConvergenceError as exc:

@@ -57,11 +57,11 @@ def test_cli_plot_writes_png(fig2, tmp_path, qubits):
     res = CliRunner().invoke(cli, ["plot", str(tmp_path / "fig2.nc"), "--out", str(tmp_path / "png")])
     assert res.exit_code == 0, res.output
     pngs = sorted(p.name for p in (tmp_path / "png").iterdir())
-    assert pngs == ["fig2_entropy_production_map.png", "fig2_heat_current_map.png"]
+    assert pngs == ["fig2_entropy_production_map.png", "fig2_heat_current_hot_map.png"]
     assert (tmp_path / "png" / pngs[0]).read_bytes()[:4] == b"\x89PNG"
 
     scan = sweep(qubits, {"couplings.A-B.strength": np.geomspace(1e-3, 0.1, 8)}, ["local"])
     save_dataset(scan, tmp_path / "scan.nc")
     res = CliRunner().invoke(cli, ["plot", str(tmp_path / "scan.nc"), "--var", "population"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "scan_population.png").exists()
+    assert (tmp_path / "scan_population_A.png").exists()

@@ -1,4 +1,4 @@
-"""``qheatnet evolve NETWORK.toml --approach local|global --t-final T [--steps N] [--json] [--plot FILE.png]``."""
+"""``qheatnet evolve NETWORK.toml --approach local|global --t-final T [--steps N] [--json] [--plot FILE.png [--compare global]]``."""
 
 from __future__ import annotations
 
@@ -47,25 +47,140 @@ def parse_initial(text: str):
     return out
 
 
-def plot_evolution(ev, ax=None):
-    """Heat currents J_α(t) (and Σ_α J_α) on ``ax``; returns the axes."""
+#: Resolution of the ``--plot`` PNG (dots per inch).
+EVOLVE_DPI = 120
+
+
+def steady_reference(ev, cutoff=None):
+    """The steady state the transient ``ev`` relaxes to, from the public :func:`qheatnet.solve`.
+
+    Same network, approach and bookkeeping; the same engine where
+    :func:`~qheatnet.solve` has it and it applies (else "auto"), and the
+    same Fock cut-off for a Fock transient, so the reference is the t → ∞
+    limit of the plotted model. Returns ``(SteadyState | None, note)``: the
+    note says which engine was used, or why there is no reference.
+    """
+    from .. import solve
+    from ..errors import QheatnetError
+
+    opts = {"cutoff": cutoff} if cutoff is not None and ev.engine == "fock" else {}
+    try:
+        res = solve(ev.network, ev.approach, bookkeeping=ev.bookkeeping, engine=ev.engine, **opts)
+    except (ValidationError, QheatnetError):  # the evolution's engine has no steady-state twin here
+        try:
+            res = solve(ev.network, ev.approach, bookkeeping=ev.bookkeeping)
+        except QheatnetError as exc:
+            return None, f"no steady state: {exc}"
+    return res, f"steady state by solve(engine={res.engine!r})"
+
+
+def _j(name: str) -> str:
+    """J with the bath name as a subscript (mathtext only for plain alphanumeric names)."""
+    return f"$J_{{\\rm {name}}}$" if name.isalnum() and name.isascii() else f"J[{name}]"
+
+
+#: Lines of each approach in an overlay (colours are the baths').
+_STYLES = {"local": "-", "global": "--"}
+
+
+def plot_evolution(evolutions, ax=None, *, steady=None):
+    """Heat currents J_α(t) of one or more transients, with their steady-state values; returns the axes.
+
+    Parameters
+    ----------
+    evolutions : Evolution or list of Evolution
+        One per approach (an overlay of local and global, say): colour =
+        bath, line style = approach; Σ_α J_α = d⟨H⟩/dt in black.
+    ax : None, Axes or (Axes, Axes)
+        None: a new figure with two panels. Top: J_α(t) on a symmetric-log
+        axis (the transient spans decades and may change sign), with the
+        steady-state J_α^ss as dotted reference lines. Bottom: the distance
+        |J_α(t) − J_α^ss| on a log axis, where an exponential relaxation is
+        a straight line. One Axes: the top panel only.
+    steady : dict, optional
+        approach → ``(SteadyState | None, note)`` as returned by
+        :func:`steady_reference` (or a bare SteadyState); computed when None.
+        A missing reference is stated in the title.
+
+    Returns
+    -------
+    (Axes, Axes or None)
+    """
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import SymmetricalLogLocator
 
+    evs = list(evolutions) if isinstance(evolutions, (list, tuple)) else [evolutions]
+    refs = {ev.approach: steady_reference(ev) for ev in evs} if steady is None else dict(steady)
+    steady = {a: (r[0] if isinstance(r, tuple) else r) for a, r in refs.items()}
+    missing = [f"{a}: {r[1]}" for a, r in refs.items() if isinstance(r, tuple) and r[0] is None]
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.0))
-    temps = {b.name: b.temperature for b in ev.network.baths}
-    for name, j in ev.heat_currents.items():
-        ax.plot(ev.times, j, label=f"J {name} (T = {temps[name]:g})")
-    ax.plot(ev.times, sum(ev.heat_currents.values()), "k:", label="Σ J = d⟨H⟩/dt")
+        fig, (ax, axd) = plt.subplots(
+            2, 1, figsize=(7.4, 7.0), sharex=True, height_ratios=[1.4, 1], layout="constrained"
+        )
+    elif isinstance(ax, (list, tuple, np.ndarray)):
+        ax, axd = ax
+    else:
+        axd = None
+    temps = {b.name: b.temperature for b in evs[0].network.baths}
+    colors = {name: f"C{k}" for k, name in enumerate(temps)}
+    values, ss_values, dist = [], [], []
+    for ev in evs:
+        ls = _STYLES.get(ev.approach, "-.")
+        tag = f" ({ev.approach})" if len(evs) > 1 else ""
+        ref = steady.get(ev.approach)
+        for name, j in ev.heat_currents.items():
+            ax.plot(ev.times, j, ls, color=colors[name], lw=1.6, label=f"{_j(name)}(t), T = {temps[name]:g}{tag}")
+            values.append(np.asarray(j))
+            if ref is not None:
+                jss = ref.heat_currents[name]
+                ss_values.append(jss)
+                ax.axhline(jss, color=colors[name], ls=":", lw=1.2, label=f"{_j(name)} steady state = {jss:.4g}{tag}")
+                if axd is not None:
+                    d = np.abs(np.asarray(j) - jss)
+                    dist.append(d)
+                    axd.plot(ev.times, d, ls, color=colors[name], lw=1.6)
+        total = sum(np.asarray(j) for j in ev.heat_currents.values())
+        values.append(total)
+        ax.plot(ev.times, total, ls, color="k", lw=1.0, label=rf"$\Sigma_\alpha J_\alpha = d\langle H\rangle/dt${tag}")
     ax.axhline(0.0, color="0.7", lw=0.8)
-    ax.set_xlabel("time t (1/energy unit)")
-    ax.set_ylabel("heat current J_α (bath → network)")
-    ax.set_title(f"{ev.approach} master equation, transient")
-    ax.legend(fontsize=8)
-    return ax
+    data = np.concatenate(values)
+    scale = max(float(np.max(np.abs(data))), max((abs(v) for v in ss_values), default=0.0))
+    nonzero = [abs(v) for v in ss_values if v != 0]
+    if nonzero:  # every steady value in the logarithmic part, the sign changes in the linear one
+        lin = 10.0 ** np.floor(np.log10(min(nonzero) / 3))
+    else:
+        a = np.abs(data[data != 0])
+        lin = 10.0 ** np.floor(np.log10(max(float(a.min()), scale * 1e-12))) if a.size else 1.0
+    ax.set_yscale("symlog", linthresh=lin, linscale=0.5)
+    ax.yaxis.set_major_locator(SymmetricalLogLocator(base=10, linthresh=lin, subs=[1.0]))
+    ax.set_ylabel(r"heat current $J_\alpha$ (> 0: bath $\to$ network)")
+    names = list(dict.fromkeys(ev.approach for ev in evs))
+    engines = ", ".join(f"{ev.engine} ({ev.approach})" for ev in evs)
+    ax.set_title(
+        f"{' vs '.join(names)} master equation{'s' if len(names) > 1 else ''}: transient and steady state\n"
+        f"engine: {engines}; bookkeeping: {evs[0].bookkeeping}" + ("\n" + "; ".join(missing) if missing else ""),
+        fontsize=9,
+    )
+    if axd is not None:
+        if dist:
+            dd = np.concatenate(dist)
+            pos = dd[dd > 0]
+            axd.set_yscale("log")
+            if pos.size:
+                axd.set_ylim(max(float(pos.min()), float(pos.max()) * 1e-12) / 2, float(pos.max()) * 2)
+        else:
+            axd.text(0.5, 0.5, "no steady-state reference", transform=axd.transAxes, ha="center", va="center")
+        axd.set_ylabel(r"$|J_\alpha(t)-J_\alpha^{\rm steady}|$")
+        axd.set_xlabel("time t (1/energy unit)")
+        ax.tick_params(labelbottom=False)
+        ax.figure.legend(loc="outside lower center", ncol=2, fontsize=8)
+    else:
+        ax.set_xlabel("time t (1/energy unit)")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax, axd
 
 
 def format_evolution(ev, rows: int = 11) -> str:
@@ -116,36 +231,68 @@ def format_evolution(ev, rows: int = 11) -> str:
     "else fock.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (all time points).")
-@click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None, help="Write J_α(t) to a PNG.")
+@click.option(
+    "--plot",
+    "plot_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write J_α(t) with the steady-state values to a PNG (data: FILE.json).",
+)
+@click.option(
+    "--compare",
+    type=click.Choice(["local", "global"]),
+    default=None,
+    help="With --plot: also evolve with this approach and overlay it (data: FILE.<approach>.json).",
+)
 def evolve_command(
-    network_file, approach, t_final, steps, initial, bookkeeping, cutoff, method, engine, as_json, plot_file
+    network_file, approach, t_final, steps, initial, bookkeeping, cutoff, method, engine, as_json, plot_file, compare
 ):
     """Transient heat currents J_α(t) of the network in NETWORK_FILE from a product initial state."""
+    if compare is not None and not plot_file:
+        raise ValidationError("--compare", "overlays a second approach on the figure: give --plot FILE.png too")
+    if compare == approach:
+        raise ValidationError("--compare", f"must differ from --approach ({approach!r})")
     network = load_network(network_file)
+    kwargs = dict(
+        t_final=t_final,
+        steps=steps,
+        initial=parse_initial(initial),
+        bookkeeping=bookkeeping,
+        cutoff=cutoff,
+        method=method,
+        engine=engine,
+    )
     with native_stdout_to_stderr():
-        ev = evolve(
-            network,
-            approach,
-            t_final=t_final,
-            steps=steps,
-            initial=parse_initial(initial),
-            bookkeeping=bookkeeping,
-            cutoff=cutoff,
-            method=method,
-            engine=engine,
-        )
+        evs = [evolve(network, approach, **kwargs)]
+        if compare is not None:
+            evs.append(evolve(network, compare, **kwargs))
+    ev = evs[0]
+    written = []
     if plot_file:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        ax = plot_evolution(ev)
-        ax.figure.tight_layout()
-        ax.figure.savefig(plot_file, dpi=120)
+        with native_stdout_to_stderr():
+            refs = {e.approach: steady_reference(e, cutoff) for e in evs}
+        ax, _ = plot_evolution(evs, steady=refs)
+        ax.figure.savefig(plot_file, dpi=EVOLVE_DPI)
         plt.close(ax.figure)
-        data = Path(plot_file).with_suffix(".json")
-        data.write_text(json.dumps(ev.to_dict(), indent=1))
+        for e in evs:
+            res, note = refs[e.approach]
+            data = e.to_dict()
+            data["steady_state"] = (
+                {"note": note, **{k: res.to_dict()[k] for k in ("engine", "heat_currents", "populations")}}
+                if res is not None
+                else {"note": note}
+            )
+            path = Path(plot_file).with_suffix(".json" if e is ev else f".{e.approach}.json")
+            path.write_text(json.dumps(data, indent=1))
+            written.append(str(path))
     if as_json:
         echo_json(ev.to_dict())
     else:
         click.echo(format_evolution(ev))
         if plot_file:
-            click.echo(f"figure: {plot_file} (data: {Path(plot_file).with_suffix('.json')})")
+            click.echo(f"figure: {plot_file} (data: {', '.join(written)})")

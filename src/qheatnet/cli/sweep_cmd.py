@@ -108,10 +108,9 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
 @click.option("--bath", default=None, help="Bath of heat_current (default: the first).")
 def plot_command(result, out_dir, variables, bath):
     """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files."""
-    from ..sweeps.dataset import open_result
-    from ..sweeps.plot import plot_result
+    from ..sweeps.plot import load_result, plot_result
 
-    ds = open_result(result)
+    ds = load_result(result)  # not a sweep result: one line naming the file
     folder = Path(out_dir) if out_dir else Path(result).parent
     paths = plot_result(ds, folder, stem=Path(result).name.split(".")[0], variables=variables or None, bath=bath)
     for p in paths:

@@ -181,9 +181,10 @@ def steady_state(hamiltonian, terms, excitation: np.ndarray | None = None, *, re
     cond = _condition_estimate(a, lu)
     if not cond <= config.STEADY_STATE_MAX_CONDITION:
         raise ConvergenceError(
-            f"the steady state is not unique: the generator with the trace condition is singular to working "
-            f"precision (condition number ≈ {cond:.1e} > {config.STEADY_STATE_MAX_CONDITION:.0e}); some part of the "
-            "network is decoupled from every bath (a dark state, or a symmetry such as two equal free leaves)"
+            f"the steady state is not unique to working precision: the generator with the trace condition is "
+            f"singular (condition number ≈ {cond:.1e} > {config.STEADY_STATE_MAX_CONDITION:.0e}): either some part "
+            "of the network is decoupled from every bath (a dark state, or a symmetry such as two equal free "
+            "leaves), or it relaxes more than ~1e15 times slower than the generator's fastest scale"
         )
     rho = np.zeros((dim, dim), dtype=complex)
     for k, s in enumerate(sectors):

@@ -140,10 +140,7 @@ class Assembler:
         }
         keep = set(spec.outputs) | {"status", "error"}
         data_vars = {k: v for k, v in data_vars.items() if k in keep}
-        coords = {
-            a.name: (a.name, a.values, {"units": a.target.units, "long_name": a.target.long_name, "path": a.path})
-            for a in spec.axes
-        }
+        coords = spec.coordinates()  # swept parameters, with units, paths, linked fields, zipped members
         coords["approach"] = ("approach", np.array(spec.approaches, dtype=object))
         coords["bath"] = ("bath", np.array([b.name for b in net.baths], dtype=object))
         coords["bath_node"] = ("bath", np.array([b.node for b in net.baths], dtype=object))
@@ -156,7 +153,7 @@ class Assembler:
             "qheatnet_version": _version(),
             "network": dumps_network(net),
             "sweep_hash": spec.hash,
-            "parameters": json.dumps([{"path": a.path, "name": a.name} for a in spec.axes]),
+            "parameters": json.dumps(spec.describe_parameters()),
             "bookkeeping": spec.bookkeeping,
             "engine": spec.engine,
             "options": json.dumps(spec.options, sort_keys=True),

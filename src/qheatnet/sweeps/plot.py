@@ -1,16 +1,35 @@
-"""Figures of sweep results: 1-D scans and 2-D maps.
+"""Figures of sweep results: 1-D scans and 2-D maps, and the figure helpers the package shares.
 
-Heat currents and entropy production get a sign-aware diverging colour map
-centred on zero (blue < 0 < red, as in Fig. 2 of Levy & Kosloff 2014); the
-region where the second law is violated (``second_law_violated``) is
-outlined in black on maps and marked on scans. Failed points are grey on
-maps and gaps on scans. Logarithmically spaced parameters get log axes.
+Scans
+    One line per approach, with markers (a different one per approach, so
+    coinciding lines stay visible). The y axis is chosen from the data
+    (:func:`choose_scale`): linear when the values span less than
+    :data:`LINEAR_MAX_DECADES` decades, logarithmic when they are positive,
+    symmetric-logarithmic otherwise. Points where the second law is
+    violated are marked ×; points flagged by another diagnostic
+    (:data:`FLAG_CODES`) get a band in the approach's colour along the top
+    of the axes and open markers.
+Maps
+    Heat currents and entropy production get a sign-aware diverging colour
+    map centred on zero (blue < 0 < red, as in Fig. 2 of Levy & Kosloff
+    2014), symmetric-logarithmic when |z| spans many decades, with colour-bar
+    ticks only at 0 and whole decades outside the linear region
+    (:func:`signed_colorbar`). The region where the second law is violated
+    is hatched and outlined in black; the region flagged by other
+    diagnostics is outlined in grey (dashed). Failed points are grey.
 
-Every plot function takes ``ax=None`` (a new figure) and returns the axes.
+Every figure says what is held fixed: its title lists the parameters of
+the base network that the sweep did not vary (and the value at which other
+swept parameters are held). Logarithmically spaced parameters get log
+axes. Every plot function takes ``ax=None`` (a new figure) and returns the
+axes; legends sit outside the axes, so they never hide data.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +37,183 @@ import xarray as xr
 
 from ..errors import ValidationError
 
-__all__ = ["plot_scan", "plot_map", "plot_result", "SIGNED"]
+__all__ = [
+    "plot_scan",
+    "plot_map",
+    "plot_result",
+    "load_result",
+    "choose_scale",
+    "apply_scale",
+    "signed_ticks",
+    "signed_colorbar",
+    "fixed_parameters",
+    "SIGNED",
+    "FLAG_CODES",
+    "LINEAR_MAX_DECADES",
+    "SCALE_MAX_DECADES",
+]
 
 #: Variables whose sign carries the physics (diverging colour map around 0).
 SIGNED = ("heat_current", "entropy_production", "first_law_residual")
+#: Diagnostics shaded on scans and outlined on maps: the physics warnings of
+#: :mod:`qheatnet.thermo.diagnostics` except SECOND_LAW_VIOLATED (marked on
+#: its own) and the informational FOCK_TRUNCATION / POPULATIONS_PARTIAL
+#: (they say how a number was obtained, not that it is doubtful).
+FLAG_CODES = (
+    "CURRENT_AT_EQUAL_TEMPERATURE",
+    "LOCAL_STRONG_COUPLING",
+    "LOCAL_DETUNED_NODES",
+    "SECULAR_APPROXIMATION_DOUBTFUL",
+    "UNBOUNDED_HAMILTONIAN",
+    "SLOW_NORMAL_MODE",
+    "CURRENT_AT_ROUND_OFF",
+)
+#: Data whose non-zero |values| span fewer decades than this are drawn on a
+#: linear axis: below two decades a linear axis still resolves every point.
+LINEAR_MAX_DECADES = 2.0
+#: A logarithmic axis shows at most this many decades below the largest
+#: |value|: smaller values are at the level of the currents' round-off
+#: (relative 1e-12 of the gross exchange, ``current_resolution``) and would
+#: only stretch the axis.
+SCALE_MAX_DECADES = 12.0
+#: Most whole-decade ticks per sign on a symmetric-log colour bar (more overlap at 4.5 in).
+MAX_TICKS_PER_SIGN = 4
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+#: Height of one flag band on a scan (fraction of the axes).
+_BAND = 0.035
+#: Markers per line on a scan (every point up to this many).
+_MAX_MARKERS = 25
 _LABELS = {
     "heat_current": "heat current J",
     "entropy_production": "entropy production σ",
     "population": "population ⟨n⟩",
     "first_law_residual": "Σ J",
 }
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the package's figures
+# ---------------------------------------------------------------------------
+
+
+def choose_scale(values) -> tuple[str, dict]:
+    """Axis scale for ``values``: ``("linear", {})``, ``("log", {})`` or ``("symlog", {"linthresh": …})``.
+
+    Let a be the finite non-zero |values| and D = log10(max a / min a).
+    D < :data:`LINEAR_MAX_DECADES` → linear; all values > 0 → log; else
+    symmetric log with the linear region below the decade of
+    max(min a, 10^−SCALE_MAX_DECADES · max a), so that every value above
+    that floor lies in the logarithmic part and zeros sit at 0.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    a = np.abs(v[v != 0])
+    if a.size == 0:
+        return "linear", {}
+    top = float(a.max())
+    low = max(float(a.min()), top * 10.0**-SCALE_MAX_DECADES)
+    if math.log10(top / low) < LINEAR_MAX_DECADES:
+        return "linear", {}
+    if np.all(v > 0) and float(a.min()) >= low:
+        return "log", {}
+    return "symlog", {"linthresh": 10.0 ** math.floor(math.log10(low)), "linscale": 0.5}
+
+
+def apply_scale(ax, values, axis: str = "y") -> str:
+    """Set the scale of ``ax``'s ``axis`` from :func:`choose_scale`; returns the scale name."""
+    name, kw = choose_scale(values)
+    (ax.set_yscale if axis == "y" else ax.set_xscale)(name, **kw)
+    if name == "symlog":
+        from matplotlib.ticker import SymmetricalLogLocator
+
+        lin = kw["linthresh"]
+        getattr(ax, f"{axis}axis").set_major_locator(SymmetricalLogLocator(base=10, linthresh=lin, subs=[1.0]))
+    return name
+
+
+def signed_ticks(vmax: float, linthresh: float, max_per_side: int = MAX_TICKS_PER_SIGN) -> np.ndarray:
+    """Ticks of a symmetric-log scale from −vmax to vmax: 0 and ±10^k.
+
+    Only decades 10^k ≥ 10·linthresh are used, so no label sits in the
+    linear region next to the label 0 (where 10⁻¹⁵, 0 and −10⁻¹⁵ would
+    overlap); at most ``max_per_side`` decades per sign, evenly thinned from
+    the top decade down.
+    """
+    hi = math.floor(math.log10(vmax))
+    lo = math.ceil(math.log10(linthresh)) + 1
+    if hi < lo:
+        return np.array([-vmax, 0.0, vmax])
+    ks = np.arange(lo, hi + 1)[::-1]
+    ks = ks[:: max(1, math.ceil(len(ks) / max_per_side))][::-1]
+    pos = 10.0 ** ks.astype(float)
+    return np.concatenate([-pos[::-1], [0.0], pos])
+
+
+def _tick_text(v: float) -> str:
+    if v == 0:
+        return "0"
+    k = math.log10(abs(v))
+    if abs(k - round(k)) < 1e-9:
+        return ("−" if v < 0 else "") + f"$10^{{{int(round(k))}}}$"
+    return f"{v:.2g}"
+
+
+def signed_colorbar(mappable, ax, label: str):
+    """Colour bar of a sign-aware map; symmetric-log norms get :func:`signed_ticks`."""
+    from matplotlib.colors import SymLogNorm
+
+    cb = ax.figure.colorbar(mappable, ax=ax, label=label)
+    norm = mappable.norm
+    if isinstance(norm, SymLogNorm):
+        ticks = signed_ticks(norm.vmax, norm.linthresh)
+        cb.set_ticks(ticks, labels=[_tick_text(t) for t in ticks])
+        cb.ax.minorticks_off()
+    return cb
+
+
+def _signed_norm(z, m):
+    """Symmetric norm around 0: linear, or symmetric-log when |z| spans more than 3 decades.
+
+    Heat currents and σ often span many decades (σ peaks at resonance); a
+    linear scale would hide the sign everywhere else.
+    """
+    from matplotlib.colors import Normalize, SymLogNorm
+
+    a = np.abs(z[np.isfinite(z) & (z != 0)])
+    if a.size == 0 or m / np.percentile(a, 50) < 1e3:
+        return Normalize(-m, m)
+    return SymLogNorm(linthresh=max(float(np.percentile(a, 5)), m * 1e-15), vmin=-m, vmax=m, base=10)
+
+
+def load_result(path) -> xr.Dataset:
+    """Open a sweep result for plotting; anything else is one ValidationError naming the file.
+
+    Raises
+    ------
+    ValidationError
+        ``path`` is missing, unreadable, a network or sweep file (TOML), or
+        a dataset that was not written by ``qheatnet sweep``.
+    """
+    from .dataset import open_result, result_format
+
+    p = Path(path)
+    expected = "a sweep result (netCDF *.nc or Zarr *.zarr written by `qheatnet sweep SWEEP.toml --out RESULT`)"
+    if not p.exists():
+        raise ValidationError(str(p), f"no such file; expected {expected}")
+    if p.is_file() and result_format(p) == "netcdf":
+        head = p.read_bytes()[:8]
+        if not (head.startswith(b"CDF") or head.startswith(b"\x89HDF")):
+            hint = ""
+            if p.suffix == ".toml":
+                hint = " — this looks like a network or sweep file: run `qheatnet sweep` on a sweep file first"
+            raise ValidationError(str(p), f"not {expected}{hint}")
+    try:
+        ds = open_result(p)
+    except Exception as exc:  # any reader failure: one line, not a traceback
+        raise ValidationError(str(p), f"cannot be read as {expected} ({type(exc).__name__}: {exc})") from None
+    if "approach" not in ds.dims or "status" not in ds:
+        raise ValidationError(str(p), f"is a dataset but not {expected} (no 'approach' dimension or 'status')")
+    return ds
 
 
 def _param_dims(ds: xr.Dataset) -> list[str]:
@@ -66,30 +252,153 @@ def _is_log(values) -> bool:
     return bool(np.allclose(d, d[0], rtol=1e-6)) and abs(np.log(v[-1] / v[0])) > np.log(20)
 
 
-def _signed_norm(z, m):
-    """Symmetric norm around 0: linear, or symmetric-log when |z| spans more than 3 decades.
-
-    Heat currents and σ often span many decades (σ peaks at resonance); a
-    linear scale would hide the sign everywhere else.
-    """
-    from matplotlib.colors import Normalize, SymLogNorm
-
-    a = np.abs(z[np.isfinite(z) & (z != 0)])
-    if a.size == 0 or m / np.percentile(a, 50) < 1e3:
-        return Normalize(-m, m)
-    return SymLogNorm(linthresh=max(float(np.percentile(a, 5)), m * 1e-15), vmin=-m, vmax=m, base=10)
-
-
 def _label(ds, dim):
-    units = ds[dim].attrs.get("units", "")
-    return f"{dim}" + (f" [{units.split(' (')[0]}]" if units else "")
+    """Axis label of a swept parameter: its name, the path it drives when that differs, and its units."""
+    attrs = ds[dim].attrs
+    units = attrs.get("units", "")
+    path = attrs.get("path", dim)
+    text = dim if path == dim else f"{dim} ({path})"
+    return text + (f" [{units.split(' (')[0]}]" if units else "")
+
+
+def _zipped_lines(ds, dims) -> list[str]:
+    """One line per zipped dimension among ``dims``: its members and their value ranges."""
+    out = []
+    for d in dims:
+        members = [m.strip() for m in ds[d].attrs.get("zipped", "").split(",") if m.strip()]
+        if members:
+            parts = [
+                f"{m} = {float(ds[m].values[0]):g} … {float(ds[m].values[-1]):g}" for m in members if m in ds.coords
+            ]
+            out.append(f"{d} zips: " + ", ".join(parts))
+    return out
+
+
+def _swept_locations(ds, network) -> set:
+    """Locations (see :class:`~qheatnet.sweeps.spec.Target`) of every field the sweep varied."""
+    from .spec import resolve_path
+
+    try:
+        params = json.loads(ds.attrs.get("parameters", "[]"))
+    except ValueError:
+        params = []
+    paths = []
+    for p in params:
+        if "members" in p:
+            for m in p["members"]:
+                paths += m.get("targets", [m.get("path")])
+        else:
+            paths += p.get("targets", [p.get("path")])
+    out = set()
+    for path in paths:
+        try:
+            out.add(resolve_path(network, path).location)
+        except (ValidationError, TypeError):
+            pass
+    return out
+
+
+def fixed_parameters(ds: xr.Dataset, width: int = 100) -> str:
+    """The base-network parameters a sweep did not vary, as one or more short lines.
+
+    Groups of equal values are compressed ("ω = 1 (all 4 nodes)"); empty
+    when the result does not carry its network.
+    """
+    from ..io.network_file import loads_network
+
+    text = ds.attrs.get("network")
+    if not text:
+        return ""
+    try:
+        net = loads_network(text)
+    except ValidationError:
+        return ""
+    swept = _swept_locations(ds, net)
+    groups: list[tuple[str, str, list[tuple[str, float]]]] = [
+        (
+            "ω",
+            "nodes",
+            [(n.name, n.frequency) for i, n in enumerate(net.nodes) if ("nodes", i, "frequency") not in swept],
+        ),
+        (
+            "ε",
+            "couplings",
+            [(c.label, c.strength) for i, c in enumerate(net.couplings) if ("couplings", i, "strength") not in swept],
+        ),
+        (
+            "T",
+            "baths",
+            [(b.name, b.temperature) for i, b in enumerate(net.baths) if ("baths", i, "temperature") not in swept],
+        ),
+    ]
+    params = sorted({p for b in net.baths for p in b.spectrum.params})
+    for p in params:
+        items = [
+            (b.name, getattr(b.spectrum, p))
+            for i, b in enumerate(net.baths)
+            if p in b.spectrum.params and ("baths", i, "spectrum", p) not in swept
+        ]
+        groups.append(({"kappa": "κ", "cutoff": "ω_cut"}.get(p, p), "baths", items))
+    parts = []
+    for sym, what, items in groups:
+        if not items:
+            continue
+        values = {v for _, v in items}
+        if len(items) > 2 and len(values) == 1:
+            parts.append(f"{sym} = {items[0][1]:g} (all {len(items)} {what})")
+        else:
+            parts += [f"{sym}_{name} = {v:g}" for name, v in items]
+    return "\n".join(textwrap.wrap(", ".join(parts), width=width)) if parts else ""
+
+
+def _spans(x, mask, log: bool):
+    """[(left, right)] of contiguous runs of ``mask``, each widened to the midpoints to its neighbours."""
+    x = np.asarray(x, dtype=float)
+    if len(x) == 1:
+        return [(x[0] * 0.99, x[0] * 1.01)] if mask[0] else []
+    t = np.log(x) if log else x
+    mids = (t[1:] + t[:-1]) / 2
+    edges = np.concatenate([[t[0] - (mids[0] - t[0])], mids, [t[-1] + (t[-1] - mids[-1])]])
+    out, i = [], 0
+    while i < len(x):
+        if mask[i]:
+            j = i
+            while j + 1 < len(x) and mask[j + 1]:
+                j += 1
+            lo, hi = edges[i], edges[j + 1]
+            out.append((math.exp(lo), math.exp(hi)) if log else (lo, hi))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def _flags(ds, approach, dims):
+    """(mask, codes): points of ``approach`` flagged by a :data:`FLAG_CODES` diagnostic, over ``dims``."""
+    if "diagnostics" not in ds:
+        return None, []
+    codes = [c for c in FLAG_CODES if c in [str(v) for v in ds.diagnostic.values]]
+    if not codes:
+        return None, []
+    d = ds.diagnostics.sel(approach=approach, diagnostic=codes)
+    d = d.isel({k: 0 for k in _param_dims(ds) if k not in dims})
+    found = [c for c in codes if bool(d.sel(diagnostic=c).any())]
+    return d.any("diagnostic").transpose(*dims).values.astype(bool), found
+
+
+# ---------------------------------------------------------------------------
+# scans and maps
+# ---------------------------------------------------------------------------
 
 
 def plot_scan(ds: xr.Dataset, var: str = "heat_current", *, bath=None, node=None, dim=None, ax=None):
     """Line plot of ``var`` against one swept parameter, one line per approach.
 
-    Other swept parameters are held at their first value (stated in the
-    title). Points where the second law is violated are marked with ×.
+    Other swept parameters are held at their first value; the title states
+    them and every fixed parameter of the base network. Markers show the
+    points; × marks where the second law is violated; a band along the top
+    and open markers show points flagged by a :data:`FLAG_CODES` diagnostic.
+    The y scale follows :func:`choose_scale`. The legend is outside the axes.
     """
     import matplotlib.pyplot as plt
 
@@ -98,28 +407,67 @@ def plot_scan(ds: xr.Dataset, var: str = "heat_current", *, bath=None, node=None
     if dim not in dims:
         raise ValidationError("dim", f"must be one of {', '.join(dims)}, got {dim!r}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        _, ax = plt.subplots(figsize=(7.0, 5.6), layout="constrained")
     da, sel, fixed = _select(ds, var, bath=bath, node=node, keep=(dim, "approach"))
     x = ds[dim].values
+    logx = _is_log(x)
+    every = max(1, math.ceil(len(x) / _MAX_MARKERS))
+    lines, n_bands = {}, 0
     for k, appr in enumerate(ds.approach.values):
-        line = da.sel(approach=appr).transpose(dim).values if "approach" in da.dims else da.values
-        (h,) = ax.plot(x, line, label=str(appr), color=f"C{k}")
+        y = da.sel(approach=appr).transpose(dim).values if "approach" in da.dims else da.values
+        lines[str(appr)] = y
+        marker = _MARKERS[k % len(_MARKERS)]
+        (h,) = ax.plot(x, y, marker=marker, ms=4.5, markevery=every, lw=1.4, label=str(appr), color=f"C{k}")
+        mask, codes = _flags(ds, str(appr), (dim,))
+        if mask is not None and mask.any():
+            band = (1 - _BAND * (k + 1), 1 - _BAND * k)
+            for n, (lo, hi) in enumerate(_spans(x, mask, logx)):
+                ax.axvspan(
+                    lo,
+                    hi,
+                    ymin=band[0],
+                    ymax=band[1],
+                    color=h.get_color(),
+                    alpha=0.45,
+                    lw=0,
+                    label=f"{appr}: flagged {', '.join(codes)} (band, open markers)" if n == 0 else None,
+                )
+            shown = np.zeros(len(x), dtype=bool)
+            shown[::every] = True
+            sel_m = mask & shown
+            ax.plot(x[sel_m], y[sel_m], marker, ms=4.5, mfc="white", mec=h.get_color(), ls="none")
+            n_bands = k + 1
         if "second_law_violated" in ds:
             vio, _, _ = _select(ds, "second_law_violated", keep=(dim, "approach"))
-            mask = vio.sel(approach=appr).transpose(dim).values.astype(bool)
-            if mask.any():
-                ax.plot(x[mask], line[mask], "x", color=h.get_color(), label=f"{appr}: second law violated")
-    if var in SIGNED:
+            vmask = vio.sel(approach=appr).transpose(dim).values.astype(bool)
+            if vmask.any():
+                ax.plot(x[vmask], y[vmask], "x", ms=7, color=h.get_color(), label=f"{appr}: second law violated")
+    yscale = apply_scale(ax, np.concatenate(list(lines.values())) if lines else [], "y")
+    ax.margins(y=0.05 + _BAND * n_bands)  # room for the flag bands above the data
+    values = np.concatenate(list(lines.values())) if lines else np.zeros(0)
+    if yscale == "symlog" and np.nanmax(values) <= 0:  # all ≤ 0: no empty positive half
+        ax.set_ylim(top=ax.yaxis.get_transform().linthresh)
+    if var in SIGNED and yscale != "log":
         ax.axhline(0.0, color="0.5", lw=0.8)
-    if _is_log(x):
+    if logx:
         ax.set_xscale("log")
     ax.set_xlabel(_label(ds, dim))
     what = _LABELS.get(var, var) + "".join(f" ({k} {v})" for k, v in sel.items() if k != "approach")
     ax.set_ylabel(what)
-    if fixed:
-        ax.set_title(", ".join(f"{k} = {v:g}" for k, v in fixed.items()), fontsize=9)
-    ax.legend(fontsize=8)
+    ax.set_title(_title(ds, "", fixed, (dim,)), fontsize=8, loc="left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), borderaxespad=0.0)
     return ax
+
+
+def _title(ds, head: str, fixed: dict, dims=()) -> str:
+    lines = [head] if head else []
+    lines += _zipped_lines(ds, dims)
+    if fixed:
+        lines.append("held at: " + ", ".join(f"{k} = {v:g}" for k, v in fixed.items()))
+    rest = fixed_parameters(ds, width=90)
+    if rest:
+        lines.append("fixed: " + rest.replace("\n", "\n    "))
+    return "\n".join(lines)
 
 
 def plot_map(
@@ -136,16 +484,19 @@ def plot_map(
     """Colour map of ``var`` over two swept parameters (first: x, second: y).
 
     Signed variables use a diverging map centred on zero with symmetric
-    limits; the second-law-violating region is outlined (``outline``).
+    limits; with ``outline`` the second-law-violating region is hatched and
+    outlined in black and the region flagged by :data:`FLAG_CODES` is
+    outlined in dashed grey (both explained in a legend below the axes).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
 
     pdims = _param_dims(ds)
     dims = tuple(dims or pdims[:2])
     if len(pdims) < 2 or len(dims) != 2 or any(d not in pdims for d in dims):
         raise ValidationError("dims", f"a map needs two of the swept parameters {', '.join(pdims)}, got {dims!r}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4.5))
+        _, ax = plt.subplots(figsize=(6.5, 5.5), layout="constrained")
     da, sel, fixed = _select(ds, var, approach=approach, bath=bath, node=node, keep=dims)
     z = da.transpose(dims[1], dims[0]).values.astype(float)
     x, y = ds[dims[0]].values, ds[dims[1]].values
@@ -153,35 +504,82 @@ def plot_map(
         m = float(np.nanmax(np.abs(z))) if np.any(np.isfinite(z)) else 1.0
         m = m if m > 0 and np.isfinite(m) else 1.0
         cmap, norm = plt.get_cmap("RdBu_r").with_extremes(bad="0.75"), _signed_norm(z, m)
+        cbar_label = _LABELS.get(var, var) + " (red > 0, blue < 0)"
     else:
         cmap, norm = plt.get_cmap("viridis").with_extremes(bad="0.75"), None
+        cbar_label = _LABELS.get(var, var)
     mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(z), cmap=cmap, norm=norm, shading="auto")
-    ax.figure.colorbar(mesh, ax=ax, label=_LABELS.get(var, var))
+    signed_colorbar(mesh, ax, cbar_label)
+    handles = []
+    appr = sel.get("approach")
     if outline and "second_law_violated" in ds:
-        vio, _, _ = _select(ds, "second_law_violated", approach=sel.get("approach"), keep=dims)
+        vio, _, _ = _select(ds, "second_law_violated", approach=appr, keep=dims)
         v = vio.transpose(dims[1], dims[0]).values.astype(float)
         if 0 < v.sum() < v.size:
+            ax.contourf(x, y, v, levels=[0.5, 1.5], colors="none", hatches=["////"])
             ax.contour(x, y, v, levels=[0.5], colors="k", linewidths=1.2)
+        if v.sum() > 0:
+            handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="second law violated (σ < 0)"))
+    if outline and appr is not None:
+        mask, codes = _flags(ds, appr, (dims[1], dims[0]))
+        if mask is not None and mask.any():
+            f = mask.astype(float)
+            label = f"flagged ({_share(f.mean())} of the points; stippled): {', '.join(codes)}"
+            with plt.rc_context({"hatch.color": "0.25", "hatch.linewidth": 0.5}):
+                if f.sum() < f.size:
+                    ax.contourf(x, y, f, levels=[0.5, 1.5], colors="none", hatches=[".."])
+                    ax.contour(x, y, f, levels=[0.5], colors="0.35", linewidths=1.0, linestyles="--")
+                else:
+                    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, hatch="..", lw=0))
+                handles.append(Patch(facecolor="none", edgecolor="0.35", hatch="..", ls="--", label=label))
     if _is_log(x):
         ax.set_xscale("log")
     if _is_log(y):
         ax.set_yscale("log")
     ax.set_xlabel(_label(ds, dims[0]))
     ax.set_ylabel(_label(ds, dims[1]))
-    title = ", ".join(f"{k} {v}" for k, v in sel.items())
-    if fixed:
-        title += "; " + ", ".join(f"{k} = {v:g}" for k, v in fixed.items())
-    if outline and "second_law_violated" in ds:
-        title += " (black: second law violated)"
-    ax.set_title(title, fontsize=9)
+    head = ", ".join(f"{k} {v}" for k, v in sel.items())
+    ax.set_title(_title(ds, head, fixed, dims), fontsize=8, loc="left")
+    if handles:
+        ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.13), borderaxespad=0.0)
     return ax
 
 
-def plot_result(ds: xr.Dataset, folder, stem: str = "sweep", variables=None, bath=None) -> list[Path]:
+def _share(frac: float) -> str:
+    """A fraction as a percentage that never rounds a minority to 0 % or a majority to 100 %."""
+    pct = 100 * frac
+    if pct >= 100:
+        return "all"
+    if pct < 1:
+        return "< 1 %"
+    if pct > 99:
+        return f"{min(pct, 99.9):.1f} %"
+    return f"{pct:.0f} %"
+
+
+def _file_name(stem, var, bath, node, kind, ds):
+    """``<stem>_<var>[_<bath>|_<node>][_map].png``: the bath (node) is always named, so runs do not overwrite."""
+    parts = [stem, var]
+    if var == "heat_current":
+        parts.append(bath if bath is not None else str(ds.bath.values[0]))
+    if var == "population":
+        parts.append(node if node is not None else str(ds.node.values[0]))
+    if kind == "map":
+        parts.append("map")
+    return "_".join(parts) + ".png"
+
+
+#: Resolution of the PNG files (dots per inch).
+DPI = 120
+
+
+def plot_result(ds: xr.Dataset, folder, stem: str = "sweep", variables=None, bath=None, node=None) -> list[Path]:
     """Write the standard figures of a result to ``folder``; returns the PNG paths.
 
     One parameter: a scan per variable (all approaches in one panel). Two or
-    more: a map per variable and approach (other parameters at their first value).
+    more: a map per variable and approach (other parameters at their first
+    value). File names name the bath (heat currents) or node (populations):
+    ``<stem>_heat_current_<bath>[_map].png``.
     """
     import matplotlib
 
@@ -197,17 +595,16 @@ def plot_result(ds: xr.Dataset, folder, stem: str = "sweep", variables=None, bat
     one_d = len(_param_dims(ds)) == 1
     for var in variables:
         if one_d:
-            fig, ax = plt.subplots(figsize=(6, 4))
-            plot_scan(ds, var, bath=bath, ax=ax)
-            p = folder / f"{stem}_{var}.png"
+            fig, ax = plt.subplots(figsize=(7.0, 5.6), layout="constrained")
+            plot_scan(ds, var, bath=bath, node=node, ax=ax)
+            p = folder / _file_name(stem, var, bath, node, "scan", ds)
         else:
             n = len(ds.approach)
-            fig, axes = plt.subplots(1, n, figsize=(6 * n, 4.5), squeeze=False)
+            fig, axes = plt.subplots(1, n, figsize=(6.5 * n, 5.8), squeeze=False, layout="constrained")
             for ax, appr in zip(axes[0], ds.approach.values):
-                plot_map(ds, var, approach=str(appr), bath=bath, ax=ax)
-            p = folder / f"{stem}_{var}_map.png"
-        fig.tight_layout()
-        fig.savefig(p, dpi=120)
+                plot_map(ds, var, approach=str(appr), bath=bath, node=node, ax=ax)
+            p = folder / _file_name(stem, var, bath, node, "map", ds)
+        fig.savefig(p, dpi=DPI)
         plt.close(fig)
         paths.append(p)
     return paths

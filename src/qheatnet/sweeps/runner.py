@@ -246,7 +246,7 @@ def run_sweep(
     methods = {a: ("closed_form" if plan[a]["method"] == "fast" else "solve") for a in spec.approaches}
     assembler = Assembler(spec, methods)
     base = spec.network.to_dict()
-    targets = [a.target for a in spec.axes]
+    targets = list(spec.targets)  # one per field: linked and zipped axes set several
 
     def task(a, k, s, e):
         return {

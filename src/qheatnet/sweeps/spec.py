@@ -26,6 +26,31 @@ values) or ``logspace = [start, stop, num]`` (numpy convention: the
 exponents of 10), and optionally ``name`` (the dimension name in the
 result; default: the path).
 
+Linked parameters and zipped axes
+---------------------------------
+One dimension can drive several fields:
+
+* a glob (:func:`fnmatch.fnmatchcase` over :func:`parameter_paths`):
+  ``"couplings.*.strength" = {...}`` sets every coupling to the same value
+  (a uniform ring's ε); ``"nodes.*.frequency"`` keeps all nodes resonant;
+* a list of paths (or globs): ``epsilon = { paths = ["couplings.A-B.strength",
+  "couplings.C-D.strength"], geomspace = [...] }`` — the key is the
+  dimension name; in Python also a tuple key ``{("couplings.A-B.strength",
+  "couplings.C-D.strength"): values}``;
+* zipped parameters, varied together element by element along one
+  dimension: ``bias = { zip = { "baths.hot.temperature" = [...],
+  "baths.cold.temperature" = [...] } }``. The members (each a path, a glob
+  or a ``paths`` table, with its own values and optional ``name``) must have
+  the same number of values; the first one's values, which must be
+  distinct, are the dimension coordinate.
+
+Linked fields must share their units. In the result a linked coordinate
+lists the fields it sets (attribute ``targets``); a zipped dimension lists
+its members (``zipped``) and each member is a coordinate of its own along
+that dimension (``zipped_along``). The hash describes every member and the
+fields it sets, so changing the linking is a different sweep (not resumed
+from the old one); a plain axis hashes as it always did.
+
 Sweep file (TOML)::
 
     network = "two-qubits.toml"        # relative to this file; or [network] tables
@@ -35,10 +60,17 @@ Sweep file (TOML)::
     [parameters]
     "baths.hot.temperature" = { linspace = [1.0, 3.0, 41] }
     "couplings.A-B.strength" = { logspace = [-4, -1, 31] }
+
+    # or, for a ring:  "couplings.*.strength" = { geomspace = [1e-3, 0.1, 21], name = "epsilon" }
+    # and a zipped dimension:
+    # [parameters.bias.zip]
+    # "baths.hot.temperature" = { linspace = [1.5, 3.0, 7] }
+    # "baths.cold.temperature" = { linspace = [1.0, 0.25, 7] }
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import math
@@ -61,10 +93,13 @@ else:  # pragma: no cover
 
 __all__ = [
     "Axis",
+    "Member",
     "Target",
     "SweepSpec",
     "OUTPUTS",
     "resolve_path",
+    "resolve_paths",
+    "make_member",
     "parameter_paths",
     "make_axis",
     "make_spec",
@@ -81,6 +116,19 @@ OUTPUTS: tuple[str, ...] = (
     "second_law_violated",
     "diagnostics",
     "engine",
+)
+
+#: Names a swept coordinate cannot take: the other dimensions, coordinates and variables of a result.
+RESERVED_NAMES: tuple[str, ...] = (
+    "approach",
+    "bath",
+    "node",
+    "diagnostic",
+    "bath_node",
+    "node_kind",
+    *OUTPUTS,
+    "status",
+    "error",
 )
 
 ENERGY = "energy unit (hbar = k_B = 1)"
@@ -112,16 +160,88 @@ class Target:
 
 
 @dataclass(frozen=True, eq=False)
-class Axis:
-    """One swept parameter: its path, dimension name and values (1-D float array)."""
+class Member:
+    """One swept quantity of a dimension: the fields in ``targets`` all take ``values``.
+
+    ``path`` is what the user wrote: a parameter path, a glob such as
+    ``"couplings.*.strength"``, or several paths joined by ", ". ``name`` is
+    the coordinate name in the result.
+    """
 
     path: str
     name: str
     values: np.ndarray
-    target: Target
+    targets: tuple[Target, ...]
+
+    @property
+    def linked(self) -> bool:
+        """Whether one value drives several fields (a glob or a list of paths)."""
+        return len(self.targets) > 1 or _is_glob(self.path) or ", " in self.path
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "name": self.name, "values": [float(v).hex() for v in self.values]}
+        return {
+            "path": self.path,
+            "name": self.name,
+            "targets": [t.path for t in self.targets],
+            "values": [float(v).hex() for v in self.values],
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Axis:
+    """One dimension of a sweep: ``name`` and the :class:`Member` (s) that vary along it.
+
+    * plain: one member, one field (``"baths.hot.temperature" = [...]``);
+    * linked: one member whose value drives several fields (a glob such as
+      ``"couplings.*.strength"``, or a list of paths);
+    * zipped: several members of equal length varied together, element by
+      element (``{"zip": {path: values, ...}}``).
+
+    ``values`` (the dimension coordinate) are those of the first member;
+    ``path`` and ``target`` are the first member's (the only ones of a
+    plain axis).
+    """
+
+    name: str
+    members: tuple[Member, ...]
+    zipped: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.zipped:
+            return "zipped"
+        return "linked" if self.members[0].linked else "plain"
+
+    @property
+    def path(self) -> str:
+        return self.members[0].path
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.members[0].values
+
+    @property
+    def target(self) -> Target:
+        return self.members[0].targets[0]
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(t for m in self.members for t in m.targets)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exact description for the sweep hash (a plain axis keeps its historical form)."""
+        if self.kind == "plain":
+            return {"path": self.path, "name": self.name, "values": [float(v).hex() for v in self.values]}
+        return {"name": self.name, "kind": self.kind, "members": [m.to_dict() for m in self.members]}
+
+    def describe(self) -> dict[str, Any]:
+        """Human-readable description (the ``parameters`` attribute of the result)."""
+        if self.kind == "plain":
+            return {"path": self.path, "name": self.name}
+        members = [{"name": m.name, "path": m.path, "targets": [t.path for t in m.targets]} for m in self.members]
+        if self.kind == "linked":
+            return {"name": self.name, "kind": "linked", **{k: members[0][k] for k in ("path", "targets")}}
+        return {"name": self.name, "kind": "zipped", "members": members}
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +253,9 @@ class SweepSpec:
     network : Network
         The base network; swept parameters override its values.
     axes : tuple of Axis
-        One per swept parameter, in dimension order (C order of the points).
+        One per dimension, in dimension order (C order of the points); a
+        dimension may drive several fields (linked or zipped, see
+        :class:`Axis`); :attr:`targets` lists them all.
     approaches : tuple of str
     bookkeeping : "full" or "bare"
     engine : str
@@ -173,10 +295,45 @@ class SweepSpec:
     def dims(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.axes)
 
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """Every field the sweep sets, one per column of :meth:`point_values` (dimension, member order)."""
+        return tuple(t for a in self.axes for t in a.targets)
+
     def point_values(self, start: int, stop: int) -> np.ndarray:
-        """(stop − start, n_axes) parameter values of flat points [start, stop) (C order)."""
+        """(stop − start, len(targets)) values of the fields at flat points [start, stop) (C order).
+
+        A linked member repeats its value in the column of each of its fields;
+        zipped members take their own values at the same index.
+        """
         idx = np.unravel_index(np.arange(start, stop, dtype=np.int64), self.shape)
-        return np.stack([a.values[i] for a, i in zip(self.axes, idx)], axis=1).astype(float)
+        cols = [m.values[i] for a, i in zip(self.axes, idx) for m in a.members for _ in m.targets]
+        return np.stack(cols, axis=1).astype(float)
+
+    def coordinates(self) -> dict[str, tuple]:
+        """xarray coordinates of the swept parameters: ``name → (dim, values, attrs)``.
+
+        Each dimension coordinate carries ``units``, ``long_name`` and ``path``
+        (as written); a linked one also ``targets`` (the fields it sets). A
+        zipped dimension takes the values of its first member and lists its
+        members in ``zipped``; every member is also a coordinate of its own
+        along that dimension (``zipped_along``).
+        """
+        out: dict[str, tuple] = {}
+        for a in self.axes:
+            first = a.members[0]
+            attrs = _member_attrs(first)
+            if a.zipped:
+                attrs["zipped"] = ", ".join(m.name for m in a.members)
+            out[a.name] = (a.name, a.values, attrs)
+            if a.zipped:
+                for m in a.members:
+                    out[m.name] = (a.name, m.values, {**_member_attrs(m), "zipped_along": a.name})
+        return out
+
+    def describe_parameters(self) -> list[dict[str, Any]]:
+        """The swept parameters, JSON-ready (the ``parameters`` attribute of the result)."""
+        return [a.describe() for a in self.axes]
 
     def canonical(self) -> dict[str, Any]:
         """Everything that determines the numbers, JSON-ready and exact (floats as hex)."""
@@ -208,6 +365,18 @@ class SweepSpec:
     def hash(self) -> str:
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _member_attrs(m: Member) -> dict[str, str]:
+    """Coordinate attributes of a member: units, long_name, path (as written) and, if linked, its fields."""
+    attrs = {
+        "units": m.targets[0].units,
+        "long_name": m.targets[0].long_name if len(m.targets) == 1 else " = ".join(t.long_name for t in m.targets),
+        "path": m.path,
+    }
+    if m.linked:
+        attrs["targets"] = ", ".join(t.path for t in m.targets)
+    return attrs
 
 
 # ---------------------------------------------------------------------------
@@ -358,11 +527,7 @@ def axis_values(where: str, spec: Any) -> tuple[np.ndarray, str | None]:
             )
         if "name" in spec:
             name = spec["name"]
-            if not isinstance(name, str) or not name.strip() or name in ("approach", "bath", "node", "diagnostic"):
-                raise ValidationError(
-                    f"{where}.name",
-                    f"must be a non-empty string other than approach/bath/node/diagnostic, got {name!r}",
-                )
+            check_name(f"{where}.name", name)
         kind = kinds[0]
         if kind != "values":
             return _range(where, kind, spec[kind]), name
@@ -380,25 +545,150 @@ def axis_values(where: str, spec: Any) -> tuple[np.ndarray, str | None]:
     return vals, name
 
 
-def make_axis(network: Network, path: str, spec: Any, field_prefix: str = "parameters") -> Axis:
-    """Validate one swept parameter against ``network``: path, values, and their range."""
-    where = f"{field_prefix}.{path}"
-    target = resolve_path(network, path, where)
-    values, name = axis_values(where, spec)
-    if len(np.unique(values)) != len(values):
-        raise ValidationError(where, "values must be distinct (a coordinate cannot repeat a value)")
-    # the model's constraints are bounds, so the extreme values decide
+def check_name(where: str, name: Any) -> None:
+    """A coordinate name: a non-empty string that is not a dimension or variable of the result."""
+    if not isinstance(name, str) or not name.strip() or name in RESERVED_NAMES:
+        raise ValidationError(where, f"must be a non-empty string other than {'/'.join(RESERVED_NAMES)}, got {name!r}")
+
+
+def _is_glob(path: Any) -> bool:
+    return isinstance(path, str) and any(c in path for c in "*?[")
+
+
+def _key_text(key: Any) -> str:
+    return f"({', '.join(map(str, key))})" if isinstance(key, tuple) else str(key)
+
+
+def resolve_paths(network: Network, paths: Any, where: str) -> tuple[Target, ...]:
+    """The fields named by a path, a glob (``"couplings.*.strength"``) or a list of them.
+
+    Globs use :func:`fnmatch.fnmatchcase` over :func:`parameter_paths`. The
+    fields must be distinct and share their units (one value drives them all).
+
+    Raises
+    ------
+    ValidationError
+        An unknown path, a glob that matches nothing, a field named twice,
+        or fields of different units; the message names ``where``.
+    """
+    many = not isinstance(paths, str)
+    if many and (not isinstance(paths, (list, tuple)) or not paths):
+        raise ValidationError(where, f"must be a non-empty list of parameter paths or globs, got {paths!r}")
+    items = list(paths) if many else [paths]
+    available = parameter_paths(network)
+    out: list[Target] = []
+    for i, p in enumerate(items):
+        w = f"{where}[{i}]" if many else where
+        if _is_glob(p):
+            matched = [q for q in available if fnmatch.fnmatchcase(q, p)]
+            if not matched:
+                raise ValidationError(
+                    w, f"the pattern {p!r} matches no sweepable path; sweepable paths: {', '.join(available)}"
+                )
+            out += [resolve_path(network, q, w) for q in matched]
+        else:
+            out.append(resolve_path(network, p, w))
+    seen: dict[tuple, str] = {}
+    for t in out:
+        if t.location in seen:
+            raise ValidationError(where, f"names the field {t.path!r} twice (also as {seen[t.location]!r})")
+        seen[t.location] = t.path
+    units = sorted({t.units for t in out})
+    if len(units) > 1:
+        raise ValidationError(
+            where,
+            "linked fields take one value and must share their units; got "
+            + "; ".join(f"{t.path} [{t.units}]" for t in out),
+        )
+    return tuple(out)
+
+
+def _check_values(base: dict, targets: Sequence[Target], values: np.ndarray, where: str) -> None:
+    """The model's constraints are bounds, so the extreme values of each field decide."""
+    for target in targets:
+        for v in {float(values.min()), float(values.max())}:
+            try:
+                network_with(base, [target], [v])
+            except ValidationError as exc:
+                reason = str(exc).split(": ", 1)[-1]
+                what = target.quantity if target.quantity != "spectrum" else target.location[-1]
+                field_text = "" if len(targets) == 1 else f" for {target.path}"
+                raise ValidationError(where, f"value {v:g} is not allowed{field_text} ({what} {reason})") from None
+
+
+def make_member(network: Network, key: Any, spec: Any, where: str, base: dict | None = None) -> Member:
+    """One swept quantity: ``key`` and ``spec`` as in a ``parameters`` mapping (see the module docstring).
+
+    * ``"nodes.A.frequency": values`` — one field; ``"couplings.*.strength": values`` — every matching field;
+    * ``("couplings.A-B.strength", "couplings.B-C.strength"): values`` (Python) — the listed fields;
+    * ``"epsilon": {"paths": [...], <values>}`` — the listed fields (paths or globs), named by the key.
+    """
+    base = network.to_dict() if base is None else base
+    if isinstance(key, tuple):
+        paths, rest, default = list(key), spec, ", ".join(map(str, key))
+    elif isinstance(spec, Mapping) and "paths" in spec:
+        if "name" in spec:
+            raise ValidationError(f"{where}.name", f"with 'paths' the key ({key!r}) is the name; remove 'name'")
+        check_name(where, key)
+        paths, rest, default = spec["paths"], {k: v for k, v in spec.items() if k != "paths"}, key
+        where_paths = f"{where}.paths"
+        if isinstance(paths, str):
+            paths = [paths]
+        targets = resolve_paths(network, paths, where_paths)
+        values, _ = axis_values(where, rest)
+        _check_values(base, targets, values, where)
+        return Member(path=", ".join(paths), name=key, values=values, targets=targets)
+    else:
+        paths, rest, default = key, spec, key
+    targets = resolve_paths(network, paths, where)
+    values, name = axis_values(where, rest)
+    _check_values(base, targets, values, where)
+    path = paths if isinstance(paths, str) else ", ".join(map(str, paths))
+    return Member(path=path, name=name or default, values=values, targets=targets)
+
+
+def make_axis(network: Network, path: Any, spec: Any, field_prefix: str = "parameters") -> Axis:
+    """Validate one dimension against ``network``: its paths, values and their range.
+
+    ``path`` is a parameter path, a glob, a tuple of paths (Python), or the
+    dimension name of a ``{"paths": [...], ...}`` or ``{"zip": {...}}`` table.
+    """
+    where = f"{field_prefix}.{_key_text(path)}"
     base = network.to_dict()
-    for v in {float(values.min()), float(values.max())}:
-        try:
-            network_with(base, [target], [v])
-        except ValidationError as exc:
-            reason = str(exc).split(": ", 1)[-1]
+    if isinstance(spec, Mapping) and "zip" in spec:
+        extra = sorted(set(spec) - {"zip"})
+        if extra:
+            raise ValidationError(f"{where}.{extra[0]}", "a zipped dimension takes only 'zip' (a table of its members)")
+        if isinstance(path, tuple):
+            raise ValidationError(where, "the key of a zipped dimension is its name, not a list of paths")
+        check_name(where, path)
+        table = spec["zip"]
+        if not isinstance(table, Mapping) or not table:
             raise ValidationError(
-                where,
-                f"value {v:g} is not allowed ({target.quantity if target.quantity != 'spectrum' else target.location[-1]} {reason})",
-            ) from None
-    return Axis(path=path, name=name or path, values=values, target=target)
+                f"{where}.zip", f"must be a table of parameter path → values with at least one member, got {table!r}"
+            )
+        members = tuple(
+            make_member(network, k, v, f"{where}.zip.{_key_text(k)}", base)
+            for k, v in _flatten_parameters(table).items()
+        )
+        if len({len(m.values) for m in members}) > 1:
+            raise ValidationError(
+                f"{where}.zip",
+                "zipped parameters vary together and need the same number of values; got "
+                + ", ".join(f"{m.path}: {len(m.values)}" for m in members),
+            )
+        first = members[0]
+        if len(np.unique(first.values)) != len(first.values):
+            raise ValidationError(
+                f"{where}.zip.{first.path}",
+                "the first zipped parameter gives the coordinate: its values must be distinct (put one with "
+                "distinct values first)",
+            )
+        return Axis(name=path, members=members, zipped=True)
+    member = make_member(network, path, spec, where, base)
+    if len(np.unique(member.values)) != len(member.values):
+        raise ValidationError(where, "values must be distinct (a coordinate cannot repeat a value)")
+    return Axis(name=member.name, members=(member,))
 
 
 def make_spec(
@@ -430,15 +720,24 @@ def make_spec(
             field_prefix, "give at least one parameter to sweep, e.g. {'baths.hot.temperature': [...]}"
         )
     axes = tuple(make_axis(network, p, s, field_prefix) for p, s in parameters.items())
-    seen: dict[str, str] = {}
+    seen: dict[tuple, str] = {}
     for a in axes:
-        key = str(a.target.location)
-        if key in seen:
-            raise ValidationError(f"{field_prefix}.{a.path}", f"the same parameter as {seen[key]!r}")
-        seen[key] = a.path
+        for m in a.members:
+            for t in m.targets:
+                if t.location in seen:
+                    field_text = f"{field_prefix}.{a.name if a.zipped else ''}{'.zip.' if a.zipped else ''}{m.path}"
+                    what = "" if len(m.targets) == 1 else f"sets {t.path}, "
+                    raise ValidationError(field_text, f"{what}the same parameter as {seen[t.location]!r}")
+                seen[t.location] = t.path if len(m.targets) > 1 else m.path
     names = [a.name for a in axes]
     if len(set(names)) != len(names):
         raise ValidationError(field_prefix, f"dimension names must be distinct, got {names}")
+    coords = names + [m.name for a in axes if a.zipped for m in a.members]
+    doubled = sorted({c for c in coords if coords.count(c) > 1})
+    if doubled:
+        raise ValidationError(
+            field_prefix, f"coordinate names (dimensions and zipped members) must be distinct; {doubled[0]!r} repeats"
+        )
     from ..api.solve import APPROACHES
 
     if isinstance(approaches, str):
@@ -520,8 +819,11 @@ def _flatten_parameters(table: Mapping, prefix: str = "") -> dict[str, Any]:
     """Accept both ``"baths.hot.temperature" = ...`` and unquoted dotted keys (nested tables)."""
     out: dict[str, Any] = {}
     for key, val in table.items():
+        if isinstance(key, tuple):  # Python: a tuple of paths
+            out[key] = val
+            continue
         path = f"{prefix}.{key}" if prefix else key
-        if isinstance(val, Mapping) and not (set(val) & {*_RANGE_KINDS, "name"}):
+        if isinstance(val, Mapping) and not (set(val) & {*_RANGE_KINDS, "name", "paths", "zip"}):
             out.update(_flatten_parameters(val, path))
         else:
             out[path] = val
