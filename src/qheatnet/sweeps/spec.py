@@ -43,7 +43,6 @@ import hashlib
 import importlib
 import json
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,13 +51,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..io.network_file import load_network, read_input_file
+from ..io.network_file import load_network, parse_toml, read_input_file
 from ..model.network import Network
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = [
     "Axis",
@@ -83,6 +77,12 @@ OUTPUTS: tuple[str, ...] = (
     "diagnostics",
     "engine",
 )
+
+#: Largest number of points of a sweep (the product over its axes, per approach), and of
+#: one axis. A result holds ~30 float64 per point and approach (currents, populations,
+#: diagnostics): 10⁷ points are ~2.4 GB in memory before the file is written; 10⁹ were
+#: an out-of-memory crash. Larger scans are split into several sweeps.
+MAX_SWEEP_POINTS = 10_000_000
 
 ENERGY = "energy unit (hbar = k_B = 1)"
 #: Units of spectrum parameters (J(ω) is a rate, i.e. an energy).
@@ -328,6 +328,10 @@ def _range(where: str, kind: str, spec: Any) -> np.ndarray:
     num = spec[2]
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
         raise ValidationError(f"{where}.{kind}[2] (num)", f"must be an integer ≥ 1, got {num!r}")
+    if num > MAX_SWEEP_POINTS:
+        raise ValidationError(
+            f"{where}.{kind}[2] (num)", f"{num} values; at most MAX_SWEEP_POINTS = {MAX_SWEEP_POINTS} per sweep"
+        )
     if kind == "linspace":
         return np.linspace(start, stop, int(num))
     if kind == "logspace":
@@ -519,10 +523,7 @@ def _flatten_parameters(table: Mapping, prefix: str = "") -> dict[str, Any]:
 
 def loads_sweep(text: str, base_dir: str | Path = ".", source: str = "<string>") -> SweepSpec:
     """Parse sweep-file TOML; ``network = "file.toml"`` is relative to ``base_dir``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(source, f"not valid TOML ({exc})") from None
+    data = parse_toml(text, source)
     for key in data:
         if key not in _FILE_KEYS:
             raise ValidationError(key, f"unknown key in sweep file (allowed: {', '.join(_FILE_KEYS)})")
