@@ -417,9 +417,12 @@ def run_sweep(
     return ds
 
 
+_SHOWN_REJECTED = 5  # reasons listed in the one-line report of invalid chunks
+
+
 def _rejected_message(rejected, what: str) -> str:
-    shown = "; ".join(f"{a} chunk {k}: {reason}" for a, k, reason in rejected[:3])
-    more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
+    shown = "; ".join(f"{a} chunk {k}: {reason}" for a, k, reason in rejected[:_SHOWN_REJECTED])
+    more = f"; and {len(rejected) - _SHOWN_REJECTED} more" if len(rejected) > _SHOWN_REJECTED else ""
     return f"{len(rejected)} chunk file(s) were not valid for this sweep and are {what} ({shown}{more})"
 
 
