@@ -376,7 +376,11 @@ def axis_values(where: str, spec: Any) -> tuple[np.ndarray, str | None]:
         raise ValidationError(
             where, f"must be a list of numbers or a table like {{ linspace = [1.0, 2.0, 11] }}, got {spec!r}"
         )
-    arr = np.asarray(spec)
+    if not isinstance(spec, np.ndarray):  # check the elements as given: np.asarray would turn [1.0, "a"] into strings
+        if len(spec) == 0:
+            raise ValidationError(where, "must hold at least one value")
+        return np.array([_number(f"{where}[{i}]", v) for i, v in enumerate(spec)], dtype=float), name
+    arr = spec
     if arr.ndim != 1:
         raise ValidationError(where, f"must be a 1-D list of numbers, got shape {arr.shape}")
     if arr.size == 0:
