@@ -78,10 +78,12 @@ OUTPUTS: tuple[str, ...] = (
     "engine",
 )
 
-#: Largest number of points of a sweep (the product over its axes, per approach), and of
-#: one axis. A result holds ~30 float64 per point and approach (currents, populations,
-#: diagnostics): 10⁷ points are ~2.4 GB in memory before the file is written; 10⁹ were
-#: an out-of-memory crash. Larger scans are split into several sweeps.
+#: Largest number of points of a sweep (the product over its axes times the approaches),
+#: and of one axis. Measured: a two-node sweep of 10⁶ points × 2 approaches peaked at
+#: 0.67 GB of memory (≈ 290 bytes per point and approach: currents, populations,
+#: diagnostics, engine and error strings, and a copy while writing) and wrote 344 MB of
+#: netCDF; at this cap that is ≈ 3 GB. 10⁹ points were an out-of-memory crash. Larger
+#: scans are split into several sweeps.
 MAX_SWEEP_POINTS = 10_000_000
 
 ENERGY = "energy unit (hbar = k_B = 1)"
