@@ -149,6 +149,15 @@ def test_out_must_end_in_nc_or_zarr(tmp_path, qubits, name):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_out_of_the_wrong_kind_is_refused(tmp_path, qubits):
+    (tmp_path / "folder.nc").mkdir()
+    (tmp_path / "file.zarr").write_text("x")
+    for name, match in (("folder.nc", "is a folder"), ("file.zarr", "is a file")):
+        with pytest.raises(ValidationError, match=rf"^out: .*{match}"):
+            sweep(qubits, {"baths.hot.temperature": [1.5, 2.0]}, out=tmp_path / name, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.zarr", "folder.nc"]
+
+
 def test_progress_bar_is_labelled_with_what_it_counts(qubits, capsys):
     run_sweep(_spec(qubits), workers=1, progress=True)
     err = capsys.readouterr().err

@@ -451,6 +451,10 @@ def check_out(out) -> Path:
         raise ValidationError("out", f"the folder {str(parent)!r} does not exist (create it first)")
     if not parent.is_dir():
         raise ValidationError("out", f"{str(parent)!r} is not a folder")
+    if suffix == ".nc" and path.is_dir():
+        raise ValidationError("out", f"{text!r} is a folder; a netCDF result is a file")
+    if suffix == ".zarr" and path.exists() and not path.is_dir():
+        raise ValidationError("out", f"{text!r} is a file; a Zarr result is a folder")
     return path
 
 
