@@ -12,7 +12,24 @@ from ..api.evolve import METHODS, evolve
 from ..engines.choose import engine_names
 from ..errors import ValidationError
 from ..io.network_file import load_network
-from .main import cli, echo_json, native_stdout_to_stderr
+from .main import check_output_path, cli, echo_json, native_stdout_to_stderr
+
+#: Largest --steps. The result keeps every step of J_α(t), ⟨n_i⟩(t), E(t) (and the Fock
+#: engine the full state): 10⁶ steps are ~8 MB per series, and ``--json`` prints ~20 bytes
+#: per number; beyond that the memory estimate in the error message is the reason.
+MAX_STEPS = 1_000_000
+
+
+def _check_steps(steps: int, network) -> None:
+    if steps <= MAX_STEPS:
+        return
+    series = len(network.baths) + len(network.nodes) + 4  # currents, populations, time, energy, entropy, dE/dt
+    gib = (steps + 1) * series * 8 / 2**30
+    raise ValidationError(
+        "--steps",
+        f"{steps} steps would keep ≥ {gib:.3g} GiB of time series ({series} series × 8 bytes per step; the Fock "
+        f"engine keeps the state at every step too); at most MAX_STEPS = {MAX_STEPS}",
+    )
 
 
 def parse_initial(text: str):
@@ -207,7 +224,7 @@ def format_evolution(ev, rows: int = 11) -> str:
 
 
 @cli.command("evolve")
-@click.argument("network_file", type=click.Path(dir_okay=False))
+@click.argument("network_file", type=click.Path())  # read_input_file refuses folders in one line
 @click.option("--approach", type=click.Choice(["local", "global"]), default="local", show_default=True)
 @click.option("--t-final", type=float, required=True, help="Final time (1/energy unit).")
 @click.option("--steps", type=click.IntRange(min=1), default=200, show_default=True, help="Time steps.")
@@ -253,6 +270,9 @@ def evolve_command(
     if compare == approach:
         raise ValidationError("--compare", f"must differ from --approach ({approach!r})")
     network = load_network(network_file)
+    _check_steps(steps, network)
+    if plot_file:
+        check_output_path("--plot", plot_file, suffixes=(".png",))
     kwargs = dict(
         t_final=t_final,
         steps=steps,

@@ -34,7 +34,7 @@ def format_result(res) -> str:
 
 
 @cli.command("solve")
-@click.argument("network_file", type=click.Path(dir_okay=False))
+@click.argument("network_file", type=click.Path())  # read_input_file refuses folders in one line
 @click.option(
     "--approach",
     type=click.Choice(APPROACHES),

@@ -13,7 +13,7 @@ EXIT_INTERRUPTED = 130
 
 
 @cli.command("sweep")
-@click.argument("sweep_file", type=click.Path(dir_okay=False))
+@click.argument("sweep_file", type=click.Path())  # read_input_file refuses folders in one line
 @click.option(
     "--out",
     required=True,
@@ -47,7 +47,7 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
 
     from ..errors import ValidationError
     from ..sweeps import load_sweep_file, run_sweep
-    from ..sweeps.dataset import STATUS_FAILED
+    from ..sweeps.dataset import STATUS_FAILED, result_format
     from ..sweeps.runner import WorkerLost
 
     spec = load_sweep_file(sweep_file)
@@ -85,12 +85,12 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
     dt = time.perf_counter() - t0
     click.echo(
         f"{n} points ({' × '.join(str(s) for s in spec.shape)} × {len(spec.approaches)} approaches) in {dt:.2f} s; "
-        f"{failed} failed; saved to {out}"
+        f"{failed} failed; saved to {out} ({'Zarr' if result_format(out) == 'zarr' else 'netCDF'})"
     )
 
 
 @cli.command("plot")
-@click.argument("result", type=click.Path(exists=True))
+@click.argument("result", type=click.Path())  # open_result refuses what is not a sweep result
 @click.option(
     "--out",
     "out_dir",
@@ -109,9 +109,10 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
 def plot_command(result, out_dir, variables, bath):
     """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files."""
     from ..sweeps.plot import load_result, plot_result
+    from .main import check_output_path
 
     ds = load_result(result)  # not a sweep result: one line naming the file
-    folder = Path(out_dir) if out_dir else Path(result).parent
+    folder = check_output_path("--out", out_dir, folder=True) if out_dir else Path(result).parent
     paths = plot_result(ds, folder, stem=Path(result).name.split(".")[0], variables=variables or None, bath=bath)
     for p in paths:
         click.echo(str(p))

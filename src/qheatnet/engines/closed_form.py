@@ -164,10 +164,10 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
             gross: Any = 0.0
             rate: Any = 0.0
             res: Any = 0.0
-            c2 = r["cos2"]
+            c2, s2 = r["cos2"], r["sin2"]  # s² from the closed form: 1 − c² rounds it away at small ε
             for w, wt0, wt1, nk in (
-                (r["omega_plus"], c2, 1 - c2, r["n_plus"]),
-                (r["omega_minus"], 1 - c2, c2, r["n_minus"]),
+                (r["omega_plus"], c2, s2, r["n_plus"]),
+                (r["omega_minus"], s2, c2, r["n_minus"]),
             ):
                 ems = []
                 for wt, s, t in ((wt0, s0, a[3]), (wt1, s1, a[4])):

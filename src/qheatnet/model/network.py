@@ -11,27 +11,50 @@ Conventions (ħ = k_B = 1)
 
 Objects are validated once, when built, and immutable afterwards. Every
 invalid field raises :class:`~qheatnet.errors.ValidationError` naming it.
+Numbers may be Python or numpy real scalars (``np.float32``, ``np.int64``,
+...; not bool); names are non-empty strings without control or invisible
+characters (a newline in a name would break every one-line message).
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 
 from ..errors import ValidationError
-from .spectra import Spectrum, spectrum_from_dict
+from .spectra import Spectrum, is_real_number, spectrum_from_dict
 
-__all__ = ["Node", "Coupling", "Bath", "Network", "NodeKind", "NODE_KINDS"]
+__all__ = ["Node", "Coupling", "Bath", "Network", "NodeKind", "NODE_KINDS", "MAX_COUPLING_RATIO", "MAX_NODES"]
 
 NodeKind = Literal["oscillator", "qubit"]
 NODE_KINDS: tuple[str, ...] = ("oscillator", "qubit")
 
+#: A swap coupling ε(a_i† a_j + a_i a_j†) is the rotating-wave form of a physical
+#: coupling and describes one only for |ε| ≪ ω; beyond |ε| = MAX_COUPLING_RATIO ×
+#: max(ω_i, ω_j) the model has no physical reading at all (and at |ε| ~ 1e300 the
+#: solvers' products overflow). The bound is deliberately generous: the strong-coupling
+#: regime |ε| ≳ 0.1 ω stays available (flagged by LOCAL_STRONG_COUPLING), only inputs
+#: that are certainly typos or overflow probes are refused.
+MAX_COUPLING_RATIO = 1e3
+
+#: Largest number of nodes (and of baths) :meth:`Network.from_dict` reads. Every engine
+#: needs at least one dense N × N matrix (the correlation matrix or the normal-mode
+#: basis): 3.2 GB at N = 20 000, 80 GB at N = 10⁵; a file beyond that is refused while
+#: it is read instead of exhausting memory later. Networks built in Python are not capped
+#: (the engines estimate their own cost).
+MAX_NODES = 20_000
+
+#: Unicode categories refused in names: control (Cc: newline, tab, NUL, ...), format
+#: (Cf: zero-width and direction marks), surrogates (Cs) and line/paragraph separators.
+_FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
 
 def _number(field: str, value: Any, *, minimum: float | None = None, strict: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not is_real_number(value):
         raise ValidationError(field, f"must be a number, got {value!r}")
     v = float(value)
     if not math.isfinite(v):
@@ -45,7 +68,12 @@ def _number(field: str, value: Any, *, minimum: float | None = None, strict: boo
 def _name(field: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, f"must be a non-empty string, got {value!r}")
-    return value
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) in _FORBIDDEN_NAME_CATEGORIES:
+            raise ValidationError(
+                field, f"must not contain control or invisible characters, got {value!r} (U+{ord(ch):04X} at {i})"
+            )
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -57,9 +85,10 @@ class Node:
     frequency: float
 
     def __post_init__(self):
-        _name("name", self.name)
-        if self.kind not in NODE_KINDS:
+        object.__setattr__(self, "name", _name("name", self.name))
+        if not isinstance(self.kind, str) or self.kind not in NODE_KINDS:
             raise ValidationError("kind", f"must be one of 'oscillator', 'qubit', got {self.kind!r}")
+        object.__setattr__(self, "kind", str(self.kind))
         object.__setattr__(self, "frequency", _number("frequency", self.frequency, minimum=0.0, strict=True))
 
 
@@ -95,8 +124,8 @@ class Bath:
     spectrum: Spectrum
 
     def __post_init__(self):
-        _name("name", self.name)
-        _name("node", self.node)
+        object.__setattr__(self, "name", _name("name", self.name))
+        object.__setattr__(self, "node", _name("node", self.node))
         object.__setattr__(self, "temperature", _number("temperature", self.temperature, minimum=0.0))
         object.__setattr__(self, "spectrum", spectrum_from_dict(self.spectrum, "spectrum"))
 
@@ -168,6 +197,13 @@ class Network:
                     f"couplings[{i}].nodes", f"duplicate coupling between {c.nodes[0]!r} and {c.nodes[1]!r}"
                 )
             pairs.add(key)
+            w_max = max(self.nodes[names[c.nodes[0]]].frequency, self.nodes[names[c.nodes[1]]].frequency)
+            if abs(c.strength) > MAX_COUPLING_RATIO * w_max:
+                raise ValidationError(
+                    f"couplings[{i}].strength",
+                    f"|ε| = {abs(c.strength):g} exceeds {MAX_COUPLING_RATIO:g} × the larger node frequency "
+                    f"({w_max:g}); the swap coupling ε(a†b + ab†) models a physical coupling only for |ε| ≪ ω",
+                )
         bnames = set()
         for i, b in enumerate(self.baths):
             if not isinstance(b, Bath):
@@ -177,6 +213,14 @@ class Network:
             bnames.add(b.name)
             if b.node not in names:
                 raise ValidationError(f"baths[{i}].node", f"unknown node {b.node!r} (nodes: {', '.join(names)})")
+            w = self.nodes[names[b.node]].frequency
+            rate = float(b.spectrum.emission(w, b.temperature))
+            if not math.isfinite(rate):
+                raise ValidationError(
+                    f"baths[{i}].spectrum",
+                    f"the emission rate at the node frequency {w:g} and temperature {b.temperature:g} "
+                    f"overflows ({rate}); rescale the energy unit",
+                )
         object.__setattr__(self, "_index", names)
 
     # -- construction --------------------------------------------------------
@@ -199,6 +243,10 @@ class Network:
             raw = data.get(section, [])
             if not isinstance(raw, list):
                 raise ValidationError(section, f"must be an array of tables ([[{section}]]), got {raw!r}")
+            if section in ("nodes", "baths") and len(raw) > MAX_NODES:
+                raise ValidationError(
+                    section, f"{len(raw)} entries; at most MAX_NODES = {MAX_NODES} (no engine can solve more)"
+                )
             out = []
             for i, item in enumerate(raw):
                 where = f"{section}[{i}]"

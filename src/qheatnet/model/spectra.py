@@ -22,7 +22,16 @@ Available kinds (``spectrum = {kind = ..., ...}`` in a network file):
 ``drude_lorentz``  J(ω) = κ ω ω_cut² / (ω² + ω_cut²) (ohmic at low ω).
 
 Every exponential is evaluated in an overflow-safe form: T = 0 (only
-emission) and very large ω/T are legal and exact.
+emission) and very large ω/T are legal and exact. The rates are
+warning-free for every finite ω ≥ 0 and T ≥ 0: a rate whose true value
+exceeds the float range is +inf (IEEE overflow), one below it is 0, and
+where a direct product would give inf·0 (e.g. κω³ overflowing while
+e^{−ω/T} underflows) the rate is recomputed in logarithms,
+γ_abs = exp(ln J(ω) − ω/T − ln(1 − e^{−ω/T})), never NaN.
+
+Numeric parameters accept Python and numpy real scalars (``np.float32``,
+``np.int64``, ...), as the rest of :mod:`qheatnet.model` does; booleans are
+refused.
 """
 
 from __future__ import annotations
@@ -48,13 +57,31 @@ __all__ = [
 ]
 
 
+def is_real_number(value: Any) -> bool:
+    """True for Python and numpy real scalars (int, float, np.integer, np.floating), False for bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 def _ratio(omega, temperature):
-    """ω/T with T = 0 mapped to +inf (for ω > 0) without warnings."""
+    """ω/T with T = 0 mapped to +inf (for ω > 0) without warnings (overflow gives +inf)."""
     omega = np.asarray(omega, dtype=float)
     temperature = np.asarray(temperature, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         x = np.where(temperature > 0, omega / np.where(temperature > 0, temperature, 1.0), np.inf)
     return x
+
+
+#: Below this x = ω/T, ln(1 − e^{−x}) is taken as ln ω − ln T − x/2 (error x²/24, far below
+#: one ulp), so that it stays exact when ω/T underflows to 0.
+_SMALL_X = 1e-8
+
+
+def _log_one_minus_boltzmann(omega, temperature, x):
+    """ln(1 − e^{−ω/T}) for ω > 0, also where x = ω/T under- or overflows."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        direct = np.log(-np.expm1(-x))
+        series = np.log(omega) - np.log(np.asarray(temperature, dtype=float)) - 0.5 * x
+    return np.where(x < _SMALL_X, series, direct)
 
 
 def boltzmann(omega, temperature):
@@ -69,8 +96,20 @@ def bose(omega, temperature):
         return 1.0 / np.expm1(x)
 
 
+_TINY = np.finfo(float).tiny
+
+
+def _needs_logs(omega, x, jw, out):
+    """Where the direct rate J(ω)/(e^{±x} − 1) lost accuracy: redo those entries in logarithms.
+
+    J(ω) or x = ω/T below the smallest normal float (underflow, subnormal
+    precision), or a non-finite J or rate (overflow, inf·0).
+    """
+    return (omega > 0) & ~((jw >= _TINY) & (x >= _TINY) & np.isfinite(out) & np.isfinite(jw))
+
+
 def _check_positive(kind: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_real_number(value):
         raise ValidationError(f"spectrum.{name}", f"must be a number for kind '{kind}', got {value!r}")
     v = float(value)
     if not math.isfinite(v) or v <= 0:
@@ -94,24 +133,51 @@ class Spectrum:
         """lim_{ω→0} J(ω)/ω, used for the ω → 0 limit of the rates."""
         raise NotImplementedError
 
+    def _log_spectral_density(self, omega):
+        """ln J(ω) for ω > 0, used only where J(ω) itself over- or underflows."""
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return np.log(self.spectral_density(omega))
+
     # -- derived rates -------------------------------------------------------
+    def _density(self, omega):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return self.spectral_density(omega)
+
+    def _low_frequency_limit(self, temperature):
+        with np.errstate(over="ignore"):
+            return self._low_frequency_slope() * np.asarray(temperature, float)
+
+    def _in_logs(self, omega, temperature, x, boltzmann_power: int):
+        """exp(ln J − k x − ln(1 − e^{−x})), k = 0 (emission) or 1 (absorption): no inf·0."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            log_rate = self._log_spectral_density(omega) - _log_one_minus_boltzmann(omega, temperature, x)
+            if boltzmann_power:
+                log_rate = log_rate - x
+            return np.exp(log_rate)
+
     def emission(self, omega, temperature):
         """γ(ω) = J(ω)(1 + n_T(ω)) for ω > 0; the ω → 0 limit J'(0) T at ω = 0."""
         omega = np.asarray(omega, dtype=float)
         x = _ratio(omega, temperature)
-        jw = self.spectral_density(omega)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        jw = self._density(omega)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = jw / -np.expm1(-x)
-        return np.where(omega > 0, out, self._low_frequency_slope() * np.asarray(temperature, float))
+        bad = _needs_logs(omega, x, jw, out)
+        if bad.any():
+            out = np.where(bad, self._in_logs(omega, temperature, x, 0), out)
+        return np.where(omega > 0, out, self._low_frequency_limit(temperature))
 
     def absorption(self, omega, temperature):
         """γ(ω) e^{−ω/T} = J(ω) n_T(ω) for ω > 0; J'(0) T at ω = 0."""
         omega = np.asarray(omega, dtype=float)
         x = _ratio(omega, temperature)
-        jw = self.spectral_density(omega)
+        jw = self._density(omega)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = jw / np.expm1(x)
-        return np.where(omega > 0, out, self._low_frequency_slope() * np.asarray(temperature, float))
+        bad = _needs_logs(omega, x, jw, out)
+        if bad.any():
+            out = np.where(bad, self._in_logs(omega, temperature, x, 1), out)
+        return np.where(omega > 0, out, self._low_frequency_limit(temperature))
 
     def bohr_rate(self, omega, temperature):
         """Davies rate G(ω) for any real Bohr frequency ω.
@@ -165,6 +231,10 @@ class Phonon3D(Spectrum):
         omega = np.asarray(omega, dtype=float)
         return self.kappa * omega**3
 
+    def _log_spectral_density(self, omega):
+        with np.errstate(divide="ignore"):
+            return math.log(self.kappa) + 3 * np.log(np.asarray(omega, dtype=float))
+
     def _low_frequency_slope(self) -> float:
         return 0.0
 
@@ -193,7 +263,13 @@ class Ohmic(_KappaCutoff):
 
     def spectral_density(self, omega):
         omega = np.asarray(omega, dtype=float)
-        return self.kappa * omega * np.exp(-omega / self.cutoff)
+        with np.errstate(over="ignore", under="ignore"):
+            return self.kappa * (omega * np.exp(-omega / self.cutoff))
+
+    def _log_spectral_density(self, omega):
+        omega = np.asarray(omega, dtype=float)
+        with np.errstate(divide="ignore", over="ignore"):
+            return math.log(self.kappa) + np.log(omega) - omega / self.cutoff
 
 
 @dataclass(frozen=True)
@@ -203,8 +279,23 @@ class DrudeLorentz(_KappaCutoff):
     kind: ClassVar[str] = "drude_lorentz"
 
     def spectral_density(self, omega):
+        # κ ω/(1 + (ω/ω_c)²) below the cut-off, κ ω_c (ω_c/ω)/(1 + (ω_c/ω)²) above: no ω² overflow
         omega = np.asarray(omega, dtype=float)
-        return self.kappa * omega * self.cutoff**2 / (omega**2 + self.cutoff**2)
+        wc = self.cutoff
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            low = omega / (1 + (omega / wc) ** 2)
+            high = wc * (wc / omega) / (1 + (wc / omega) ** 2)
+            return self.kappa * np.where(omega <= wc, low, high)
+
+    def _log_spectral_density(self, omega):
+        omega = np.asarray(omega, dtype=float)
+        wc = self.cutoff
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            big, small = np.maximum(omega, wc), np.minimum(omega, wc)
+            # ln(ω ω_c²/(ω² + ω_c²)) = ln ω + 2 ln ω_c − 2 ln max − ln(1 + (min/max)²)
+            return (
+                math.log(self.kappa) + np.log(omega) + 2 * math.log(wc) - 2 * np.log(big) - np.log1p((small / big) ** 2)
+            )
 
 
 SPECTRUM_KINDS: dict[str, type[Spectrum]] = {cls.kind: cls for cls in (Flat, Phonon3D, Ohmic, DrudeLorentz)}

@@ -173,8 +173,8 @@ def _version() -> str:
 
 
 def result_format(path: str | Path) -> str:
-    """ "zarr" for ``*.zarr``, else "netcdf"."""
-    return "zarr" if str(path).rstrip("/").endswith(".zarr") else "netcdf"
+    """ "zarr" for ``*.zarr``, else "netcdf" (see :data:`qheatnet.sweeps.runner.RESULT_SUFFIXES`)."""
+    return "zarr" if str(path).rstrip("/").lower().endswith(".zarr") else "netcdf"
 
 
 def save_dataset(ds: xr.Dataset, path: str | Path) -> Path:
@@ -200,11 +200,41 @@ def save_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     return path
 
 
+#: Attributes and variables every sweep result has (see the module docstring).
+_RESULT_ATTRS = ("sweep_hash", "network", "parameters")
+_RESULT_VARS = ("status",)
+
+
 def open_result(path: str | Path) -> xr.Dataset:
-    """Load a saved sweep result (netCDF or Zarr) into memory."""
+    """Load a saved sweep result (netCDF or Zarr) into memory.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file: missing, unreadable, or not a qheatnet sweep result
+        (another netCDF file, a network file, a binary file, ...).
+    """
+    from ..errors import ValidationError
+
     path = Path(path)
-    if result_format(path) == "zarr":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return xr.open_zarr(path).load()
-    return xr.load_dataset(path)
+    field = str(path)
+    if not path.exists():
+        raise ValidationError(field, "no such file or folder")
+    try:
+        if result_format(path) == "zarr":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds = xr.open_zarr(path).load()
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # engine guessing chatter on non-netCDF files
+                ds = xr.load_dataset(path)
+    except Exception as exc:  # xarray's engines raise many kinds (ValueError, OSError, KeyError, ...)
+        kind = "netCDF" if result_format(path) == "netcdf" else "Zarr"
+        raise ValidationError(
+            field, f"not a qheatnet sweep result (cannot be read as {kind}: {type(exc).__name__})"
+        ) from None
+    missing = [a for a in _RESULT_ATTRS if a not in ds.attrs] + [v for v in _RESULT_VARS if v not in ds.variables]
+    if missing:
+        raise ValidationError(field, f"not a qheatnet sweep result (no {missing[0]!r}; made by `qheatnet sweep`?)")
+    return ds

@@ -16,6 +16,14 @@ Execution
 
 Every completed chunk is written to the store (:mod:`.store`) at once when
 ``out`` is given; the final dataset is assembled from the chunk files.
+
+Pool workers exit when the sweep process dies (``kill -9`` included): each
+worker waits on a pidfd of the sweep process in a daemon thread (Linux ≥ 5.3;
+elsewhere it polls every :data:`PARENT_POLL_SECONDS`). ``PR_SET_PDEATHSIG``
+would not do: the parent of a forkserver worker is the fork server, which
+itself lives as long as any worker holds its "alive" pipe — so without this
+watch, workers, fork server and resource tracker outlived a killed sweep by
+the length of a chunk and held its stdout/stderr open.
 """
 
 from __future__ import annotations
@@ -23,9 +31,10 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import shutil
+import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -38,10 +47,27 @@ from ..errors import QheatnetError, ValidationError
 from .dataset import Assembler, open_result, save_dataset
 from .fastpath import fast_path_applies
 from .kernels import run_task
-from .spec import SweepSpec, make_spec
-from .store import ChunkStore, partial_dir
+from .spec import MAX_SWEEP_POINTS, SweepSpec, make_spec
+from .store import ChunkStore, discard_partial, partial_dir
 
-__all__ = ["run_sweep", "sweep", "plan_chunks", "WorkerLost", "FAST_BLOCK", "MAX_AUTO_CHUNK"]
+__all__ = [
+    "run_sweep",
+    "sweep",
+    "plan_chunks",
+    "check_out",
+    "WorkerLost",
+    "FAST_BLOCK",
+    "MAX_AUTO_CHUNK",
+    "MAX_SWEEP_POINTS",
+    "RESULT_SUFFIXES",
+]
+
+#: File name endings of a sweep result: netCDF or Zarr (anything else is refused
+#: rather than silently written as netCDF).
+RESULT_SUFFIXES = {".nc": "netCDF", ".zarr": "Zarr"}
+#: Where a pool worker cannot wait on a pidfd of the sweep process, it checks this
+#: often (seconds) that the process is alive; a killed sweep's workers exit within it.
+PARENT_POLL_SECONDS = 0.5
 
 #: Points per closed-form block (vectorised; about 0.1 s and 100 MB per block).
 FAST_BLOCK = 1 << 18
@@ -80,8 +106,41 @@ def _chunks(plan: dict, approach: str, n: int):
     return [(k, s, min(s + size, n)) for k, s in enumerate(range(0, n, size))]
 
 
-def _ignore_sigint():  # pool workers: the parent handles Ctrl-C
+def _process_alive(pid: int) -> bool:
+    """False once ``pid`` has exited (a zombie counts as exited: /proc state Z)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _exit_with(parent_pid: int) -> None:
+    """Block until process ``parent_pid`` has exited, then end this process at once."""
+    fd = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(parent_pid)
+        except OSError:  # already gone (ProcessLookupError), or no pidfd support in the kernel
+            fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # a pidfd becomes readable when the process exits
+    else:
+        while _process_alive(parent_pid):
+            time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Pool worker set-up: the parent handles Ctrl-C; exit when the parent dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True, name="qheatnet-parent-watch").start()
 
 
 class _Serial:
@@ -102,7 +161,9 @@ class _Pool:
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["qheatnet.sweeps.kernels", "qheatnet.sweeps.fastpath"])
-        self.ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+        self.ex = ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        )
         self.tasks = tasks
 
     def results(self):
@@ -215,6 +276,10 @@ def run_sweep(
         Re-raised after the completed chunks are safely on disk.
     """
     say = echo or (lambda msg: None)
+    if not isinstance(spec, SweepSpec):
+        raise ValidationError(
+            "spec", f"must be a SweepSpec (see make_spec, load_sweep_file), got {type(spec).__name__}"
+        )
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValidationError("workers", f"must be an integer ≥ 1, got {workers!r}")
     if dask_local is not None and (isinstance(dask_local, bool) or not isinstance(dask_local, int) or dask_local < 1):
@@ -222,10 +287,17 @@ def run_sweep(
     if sum(x is not None for x in (scheduler, dask_local, client)) > 1:
         raise ValidationError("scheduler", "give at most one of scheduler, dask_local, client")
     n = spec.n_points
+    total = n * len(spec.approaches)
+    if total > MAX_SWEEP_POINTS:
+        raise ValidationError(
+            "parameters",
+            f"the sweep has {' × '.join(str(k) for k in spec.shape)} points × {len(spec.approaches)} approach(es) = "
+            f"{total}; at most MAX_SWEEP_POINTS = {MAX_SWEEP_POINTS} (split it into several sweeps)",
+        )
     plan = plan_chunks(spec)
     store = None
     if out is not None:
-        out = Path(out)
+        out = check_out(out)
         if out.exists():
             try:
                 old = open_result(out)
@@ -234,37 +306,39 @@ def run_sweep(
                 old, same = None, False
             if same:
                 say(f"{out} already holds this sweep (hash {spec.hash[:12]}…); nothing to compute")
-                if not keep_partial and partial_dir(out).exists():
-                    shutil.rmtree(partial_dir(out), ignore_errors=True)
+                if not keep_partial:
+                    discard_partial(out)  # unless a sweep is running on it
                 return old
             if not overwrite:
                 raise ValidationError(
                     "out", f"{out} exists and holds a different sweep; use another --out or --overwrite"
                 )
         store = ChunkStore(partial_dir(out), spec.hash, spec.canonical(), plan, n, overwrite=overwrite)
-        plan = store.plan
-    methods = {a: ("closed_form" if plan[a]["method"] == "fast" else "solve") for a in spec.approaches}
-    assembler = Assembler(spec, methods)
-    base = spec.network.to_dict()
-    targets = list(spec.targets)  # one per field: linked and zipped axes set several
 
-    def task(a, k, s, e):
-        return {
-            "key": {"approach": a, "index": k, "start": s},
-            "method": plan[a]["method"],
-            "base": base,
-            "targets": targets,
-            "values": spec.point_values(s, e),
-            "approach": a,
-            "bookkeeping": spec.bookkeeping,
-            "engine": spec.engine,
-            "options": spec.options,
-        }
-
-    fast, slow, done_points = [], [], 0
     from contextlib import nullcontext
 
-    with store if store is not None else nullcontext():
+    with store if store is not None else nullcontext():  # the lock is taken before anything is read or deleted
+        if store is not None:
+            plan = store.plan
+        methods = {a: ("closed_form" if plan[a]["method"] == "fast" else "solve") for a in spec.approaches}
+        assembler = Assembler(spec, methods)
+        base = spec.network.to_dict()
+        targets = list(spec.targets)  # one per field: linked and zipped axes set several
+
+        def task(a, k, s, e):
+            return {
+                "key": {"approach": a, "index": k, "start": s},
+                "method": plan[a]["method"],
+                "base": base,
+                "targets": targets,
+                "values": spec.point_values(s, e),
+                "approach": a,
+                "bookkeeping": spec.bookkeeping,
+                "engine": spec.engine,
+                "options": spec.options,
+            }
+
+        fast, slow, done_points = [], [], 0
         for a in spec.approaches:
             done = store.done(a) if store is not None else set()
             for k, s, e in _chunks(plan, a, n):
@@ -272,13 +346,23 @@ def run_sweep(
                     done_points += e - s
                     continue
                 (fast if plan[a]["method"] == "fast" else slow).append(task(a, k, s, e))
-        total = n * len(spec.approaches)
         if store is not None and store.resumed:
             say(f"resuming {out}: {done_points} of {total} points already computed")
+        if store is not None and store.rejected:
+            say(_rejected_message(store.rejected, "recomputed now"))
+            store.rejected.clear()
 
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, initial=done_points, unit="pt", disable=not progress, dynamic_ncols=True, smoothing=0.1)
+        bar = tqdm(
+            total=total,
+            initial=done_points,
+            desc="points",
+            unit="point",
+            disable=not progress,
+            dynamic_ncols=True,
+            smoothing=0.1,
+        )
 
         def consume(results):
             for key, rec in results:
@@ -320,15 +404,58 @@ def run_sweep(
         for a in spec.approaches:
             for k, s, _e in store.chunks(a):
                 rec = store.read(a, k)
-                if rec is None:  # unreadable chunk: recompute it here
+                if rec is None:  # lost or altered since it was written: recompute it here
                     _, rec = run_task(task(a, k, s, _e))
                     store.write(a, k, rec)
                 assembler.add(a, s, rec)
+        if store.rejected:
+            say(_rejected_message(store.rejected, "recomputed before saving"))
         ds = assembler.dataset()
         save_dataset(ds, out)
-    if not keep_partial:
-        store.remove()
+        if not keep_partial:
+            store.remove()
     return ds
+
+
+_SHOWN_REJECTED = 5  # reasons listed in the one-line report of invalid chunks
+
+
+def _rejected_message(rejected, what: str) -> str:
+    shown = "; ".join(f"{a} chunk {k}: {reason}" for a, k, reason in rejected[:_SHOWN_REJECTED])
+    more = f"; and {len(rejected) - _SHOWN_REJECTED} more" if len(rejected) > _SHOWN_REJECTED else ""
+    return f"{len(rejected)} chunk file(s) were not valid for this sweep and are {what} ({shown}{more})"
+
+
+def check_out(out) -> Path:
+    """``out`` as a Path: a str or path ending in .nc or .zarr whose folder exists.
+
+    Raises
+    ------
+    ValidationError
+        Naming ``out``: not a path, another suffix (nothing is written
+        silently in a format the name does not say), a missing parent
+        folder, or a parent that is not a folder.
+    """
+    if isinstance(out, bool) or not isinstance(out, (str, os.PathLike)):
+        raise ValidationError("out", f"must be a file path (str or os.PathLike) ending in .nc or .zarr, got {out!r}")
+    text = os.fspath(out)
+    if isinstance(text, bytes) or not text.strip():
+        raise ValidationError("out", f"must be a non-empty file path ending in .nc or .zarr, got {out!r}")
+    path = Path(text)
+    suffix = Path(text.rstrip("/")).suffix.lower()
+    if suffix not in RESULT_SUFFIXES:
+        allowed = ", ".join(f"{k} ({v})" for k, v in RESULT_SUFFIXES.items())
+        raise ValidationError("out", f"must end in {allowed}, got {text!r}")
+    parent = path.parent
+    if not parent.exists():
+        raise ValidationError("out", f"the folder {str(parent)!r} does not exist (create it first)")
+    if not parent.is_dir():
+        raise ValidationError("out", f"{str(parent)!r} is not a folder")
+    if suffix == ".nc" and path.is_dir():
+        raise ValidationError("out", f"{text!r} is a folder; a netCDF result is a file")
+    if suffix == ".zarr" and path.exists() and not path.is_dir():
+        raise ValidationError("out", f"{text!r} is a file; a Zarr result is a folder")
+    return path
 
 
 def sweep(
