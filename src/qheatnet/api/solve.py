@@ -127,11 +127,15 @@ def solve(
     name = ran.engine.name
     currents = dict(out.heat_currents)
     bad = [k for k, v in currents.items() if not math.isfinite(v)]
-    if bad or not math.isfinite(out.gross_exchange):
+    if bad:
         raise ConvergenceError(
-            f"engine {name!r} returned a non-finite heat current for bath {bad[0] if bad else '(gross exchange)'} "
-            f"(J = {currents.get(bad[0]) if bad else out.gross_exchange}); the parameters are beyond the range "
-            "this engine resolves in double precision"
+            f"engine {name!r} returned a non-finite heat current for bath {bad[0]!r} (J = {currents[bad[0]]}); the "
+            "parameters are beyond the range this engine resolves in double precision"
+        )
+    if not math.isfinite(out.gross_exchange):
+        raise ConvergenceError(
+            f"the energy exchanged with the baths overflows double precision (engine {name!r}; e.g. a temperature "
+            f"of {max(b.temperature for b in network.baths):.3g}): no current can be resolved against it"
         )
     solver: dict[str, Any] = {"engine": name, **out.solver, "gross_exchange": out.gross_exchange}
     diags: list[Diagnostic] = []

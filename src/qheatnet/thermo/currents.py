@@ -133,12 +133,13 @@ def local_quadratic_currents(gen, sol, bookkeeping: str) -> tuple[dict[str, floa
     else:
         pop_arr = np.full(n, np.nan)
         pop_arr[sites] = sol.site_populations
-    gross = float(
-        sum(
-            freqs[s] * (gen.emission[a] * pop_arr[s] + gen.absorption[a] * (pop_arr[s] + 1))
-            for a, s in enumerate(gen.sites)
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond double range: inf, refused by the API
+        gross = float(
+            sum(
+                freqs[s] * (gen.emission[a] * pop_arr[s] + gen.absorption[a] * (pop_arr[s] + 1))
+                for a, s in enumerate(gen.sites)
+            )
         )
-    )
     return currents, pop_arr, gross
 
 
@@ -176,7 +177,8 @@ def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
             per_mode = np.where(sel, pair / np.where(sel, gam, 1.0), 0.0)
         jf[a] = float(np.sum(omega * per_mode))
         jb[a] = float(np.sum(h0_modes * per_mode))
-    gross = float(np.sum(omega[sel] * (e_ak[:, sel] * n_modes[sel] + a_ak[:, sel] * (n_modes[sel] + 1))))
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond double range: inf, refused by the API
+        gross = float(np.sum(omega[sel] * (e_ak[:, sel] * n_modes[sel] + a_ak[:, sel] * (n_modes[sel] + 1))))
     h0 = np.diag(np.diag(gen.h))
     for idx, cg in sol.groups.items():
         idx = np.asarray(idx)
