@@ -493,8 +493,7 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
         half = min(w_hi, 2.0 * w_lo)
         k_mode = int(np.argmin(np.abs(omega - z.real)))
         windows.append(_Window(float(z.real), half, g, k_mode, dist))
-    for w in windows:
-        _refine_pole(prob, green, w, u, want_pops)
+    _refine_poles(prob, green, windows, u, want_pops)
     windows.sort(key=lambda w: w.center)
     merged = []
     for w in windows:  # overlapping windows (should not happen: isolation) -> numerical
@@ -724,6 +723,7 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
                 "products of occupations, spectral densities and Green's functions overflow). Rescale the "
                 "energy unit or use temperatures far below 1e300"
             )
+    report(1.0, "done")
     solver = {
         "method": "NEGF (Landauer) frequency integral",
         "rtol": rtol,
@@ -761,64 +761,102 @@ def _advice(covariance, want_pops):
     return "raise max_seconds or rtol, or use the global or local approach (Gaussian engine)"
 
 
-def _refine_pole(prob, green, w, u, want_pops):
-    """Inverse iteration for the null vector ψ of M(z) at a narrow pole; sets w.center, w.gamma, w.psi, w.half."""
-    n = prob.n
-    uk = u[:, w.k_mode]
-    rhs = np.concatenate([uk, uk]).astype(complex)[:, None]
-    # inverse iteration: first at the real centre, then at the complex pole z = Re z − iγ (the null
-    # vector of M(z), not of M(Re z), whose difference is O(γ/gap) and would bias the residue)
-    nu_r = w.center
-    gamma = 0.0
+#: Two inverse iterations from different start vectors must agree on the bath-coupling weights
+#: J_α|ψ_{s_α}|² of a narrow mode to this relative tolerance; otherwise its coupling is below
+#: what double precision resolves (a dark mode) and its occupation is not determined.
+WEIGHTS_RTOL = 1e-6
+
+
+def _refine_poles(prob, green, windows, u, want_pops):
+    """Inverse iteration for the null vectors ψ of M(z) at the narrow poles (batched).
+
+    Sets w.center (Re z from ψ† M(z) ψ = 0), w.gamma (−Im z, the Ward identity), w.psi, w.dsig, and
+    adjusts w.half. Two start vectors (the undamped mode, and the mode plus a fixed perturbation) are
+    iterated side by side; their bath weights must agree (WEIGHTS_RTOL).
+    """
+    if not windows:
+        return
+    n, m = prob.n, len(windows)
+    rhs = np.zeros((m, 2 * n, 2), complex)
+    for j, w in enumerate(windows):
+        # start vectors localised where the mode lives (zero elsewhere, so that the exponentially small
+        # tails of a localised mode come out of the recursion as products of ratios, never as the
+        # difference of O(1) numbers): its largest and its second-largest site
+        big = np.argsort(-np.abs(u[:, w.k_mode]))[:2]
+        for k in (0, 1):
+            site = big[min(k, big.size - 1)]
+            rhs[j, site, k] = 1.0
+            rhs[j, n + site, k] = 1.0
+    nu_r = np.array([w.center for w in windows])
+    gamma = np.zeros(m)
+    psi = np.zeros((m, 2 * n, 2), complex)
     hstep = 1e-6 * nu_r
-    psi = None
     for it in range(4):
-        sig_r = prob.sigma(nu_r)[0]
-        dsig = (prob.sigma(nu_r + hstep)[0] - prob.sigma(nu_r - hstep)[0]) / (2 * hstep)
-        z = complex(nu_r, -gamma) if it else complex(nu_r, 0.0)
-        sig_z = sig_r - 1j * gamma * dsig  # Σ(z) to first order in γ (γ ≪ any scale of Σ)
-        x, q = green.columns(np.array([z]), sig_z[None, :], rows="all", rhs=rhs)
-        y = np.concatenate([x[0, :, 0], q[0, :, 0]])
-        if not np.all(np.isfinite(y)) or not np.any(y):
-            nu_r = nu_r + 1e-3 * w.half
-            continue
-        psi = y / np.linalg.norm(y)
-        px, pq = psi[:n], psi[n:]
-        ps_u = px[prob.usites]
-        den = 2.0 * float((px.conj() @ pq).real)
-        # real and imaginary parts of ψ† M(z) ψ = 0 (Σ at z, to first order in γ)
-        num = (px.conj() @ prob.h @ px + pq.conj() @ prob.h @ pq).real + float(np.sum(sig_z.real * np.abs(ps_u) ** 2))
-        if den > 0 and np.isfinite(num / den):
-            nu_r = num / den
-            gamma = max(-float(np.sum(sig_z.imag * np.abs(ps_u) ** 2)) / den, 0.0)
-        rhs = psi[:, None]
-    if psi is None or not np.all(np.isfinite(psi)):
-        raise ConvergenceError(f"exact approach: inverse iteration failed at the narrow resonance ν ≈ {w.center:.10g}")
-    nu0 = nu_r
-    px, pq = psi[:n], psi[n:]
-    ps_u = px[prob.usites]
-    jv, jo, nn = prob.bath_factors(np.array([nu0]))
-    if not (gamma > 1e-300 * nu0):
-        if want_pops:
+        sig_r = prob.sigma(nu_r)
+        dsig = (prob.sigma(nu_r + hstep) - prob.sigma(nu_r - hstep)) / (2 * hstep[:, None])
+        z = nu_r - 1j * gamma if it else nu_r.astype(complex)
+        sig_z = sig_r - 1j * gamma[:, None] * dsig  # Σ(z) to first order in γ (γ ≪ any scale of Σ)
+        x, q = green.columns(z, sig_z, rows="all", rhs=rhs)
+        y = np.concatenate([x, q], axis=1)  # (m, 2N, 2)
+        norm = np.linalg.norm(y, axis=1, keepdims=True)
+        ok = np.all(np.isfinite(y), axis=(1, 2)) & np.all(norm[:, 0, :] > 0, axis=1)
+        y = np.where(ok[:, None, None], y / np.where(norm > 0, norm, 1.0), rhs)
+        psi = y
+        px, pq = y[:, :n, 0], y[:, n:, 0]
+        ps_u = px[:, prob.usites]
+        den = 2.0 * np.einsum("mi,mi->m", px.conj(), pq).real
+        hx = px @ prob.h
+        hq = pq @ prob.h
+        num = (np.einsum("mi,mi->m", px.conj(), hx) + np.einsum("mi,mi->m", pq.conj(), hq)).real
+        num += np.sum(sig_z.real * np.abs(ps_u) ** 2, axis=1)
+        good = ok & (den > 0) & np.isfinite(num / np.where(den > 0, den, 1.0))
+        nu_r = np.where(
+            good, num / np.where(den > 0, den, 1.0), nu_r + (~ok) * 1e-3 * np.array([w.half for w in windows])
+        )
+        gamma = np.where(
+            good, np.maximum(-np.sum(sig_z.imag * np.abs(ps_u) ** 2, axis=1) / np.where(den > 0, den, 1.0), 0.0), gamma
+        )
+        rhs = y
+    for j, w in enumerate(windows):
+        nu0, g, p0 = float(nu_r[j]), float(gamma[j]), psi[j, :, 0]
+        if not np.all(np.isfinite(p0)):
             raise ConvergenceError(
-                f"exact approach: the normal mode at ν ≈ {nu0:.10g} is decoupled from every bath (relaxation rate "
-                f"{2 * gamma:.3g}): the steady state is not unique and its populations are undefined; ask for the "
-                "heat currents only (covariance=False, populations=False), which it does not carry"
+                f"exact approach: inverse iteration failed at the narrow resonance ν ≈ {w.center:.10g}"
             )
-        gamma = 0.0
-    half = w.half
-    if gamma > 0 and half < WINDOW_GAMMAS * gamma:
-        half = min(WINDOW_ISOLATION_MAX * w.dist, WINDOW_GAMMAS * gamma)
-        if half < 10 * gamma:
-            raise ConvergenceError(
-                f"exact approach: the resonance at ν ≈ {nu0:.10g} (half-width {gamma:.3g}) is not isolated enough for "
-                "its analytic treatment; raise rtol"
-            )
-    w.half = half
-    w.center = float(nu0)
-    w.gamma = float(gamma)
-    w.psi = psi
-    w.dsig = dsig
+        # bath weights J_u|ψ_u|²/(2 Re ψ_x†ψ_q) from both start vectors (their sum is γ): equal unless the
+        # mode's coupling is below what double precision resolves
+        wts = []
+        for k in (0, 1):
+            pk = psi[j, :, k]
+            dk = 2.0 * float((pk[:n].conj() @ pk[n:]).real)
+            wts.append(np.abs(pk[prob.usites]) ** 2 * (-sig_r[j].imag) / (dk if dk > 0 else np.nan))
+        scale = float(np.sum(wts[0]))
+        resolved = (
+            bool(np.all(np.isfinite(wts[1])) and scale > 0)
+            and float(np.max(np.abs(wts[0] - wts[1]))) <= WEIGHTS_RTOL * scale
+        )
+        if not (g > 1e-300 * nu0) or not resolved:
+            if want_pops:
+                raise ConvergenceError(
+                    f"exact approach: the normal mode at ν ≈ {nu0:.10g} is decoupled from the baths (relaxation rate "
+                    f"{2 * g:.3g}, below what double precision resolves): the steady state is not unique and its "
+                    "populations are undefined; ask for the heat currents only (covariance=False, populations=False), "
+                    "which it does not carry"
+                )
+            g = max(g, 0.0)
+        half = w.half
+        if g > 0 and half < WINDOW_GAMMAS * g:
+            half = min(WINDOW_ISOLATION_MAX * w.dist, WINDOW_GAMMAS * g)
+            if half < 10 * g:
+                raise ConvergenceError(
+                    f"exact approach: the resonance at ν ≈ {nu0:.10g} (half-width {g:.3g}) is not isolated enough for "
+                    "its analytic treatment; raise rtol"
+                )
+        w.half = half
+        w.center = nu0
+        w.gamma = g
+        w.psi = p0
+        w.dsig = dsig[j]
 
 
 def _window(prob, green, w, want_pops, covariance, n_out, npair, pr, ps):

@@ -100,8 +100,8 @@ class ChainGreen:
         nu : (n,) frequencies (real; complex for inverse iteration at a complex pole)
         sigma : (n, n_sites) self-energies Σ_u(ν) at the unique bath sites
         rows : "bath" (x rows at bath sites only) or "all"
-        rhs : optional (2N, r) right-hand side (x rows then q rows, original order) instead of
-            unit vectors at the bath-site x rows.
+        rhs : optional (2N, r) or (n, 2N, r) right-hand sides (x rows then q rows, original order)
+            instead of unit vectors at the bath-site x rows.
         weights : optional (n, r) real weights w_u; then rows="diag" returns, instead of the
             full rows, Σ_u w_u |X_iu|² and Σ_u w_u |Q_iu|² for every node i (the populations'
             integrand) without storing the N × r rows.
@@ -121,13 +121,17 @@ class ChainGreen:
             for k, s in enumerate(self.sites):
                 rhs_at.setdefault(int(pos[s]), []).append((k, 0, 1.0))
             first = min(rhs_at)
-        else:
+        else:  # (2N, r) or per frequency (n, 2N, r)
             rhs = np.asarray(rhs, complex)
-            r = rhs.shape[1]
+            if rhs.ndim == 2:
+                rhs = np.broadcast_to(rhs, (n,) + rhs.shape)
+            r = rhs.shape[2]
             rhs_at = {}
             for i in range(nn):
-                ent = [(k, 0, rhs[self.order[i], k]) for k in range(r) if rhs[self.order[i], k] != 0]
-                ent += [(k, 1, rhs[nn + self.order[i], k]) for k in range(r) if rhs[nn + self.order[i], k] != 0]
+                ent = [(k, 0, rhs[:, self.order[i], k]) for k in range(r) if np.any(rhs[:, self.order[i], k])]
+                ent += [
+                    (k, 1, rhs[:, nn + self.order[i], k]) for k in range(r) if np.any(rhs[:, nn + self.order[i], k])
+                ]
                 if ent:
                     rhs_at[i] = ent
             first = min(rhs_at) if rhs_at else 0
@@ -231,7 +235,10 @@ class DenseGreen:
         """As :meth:`ChainGreen.columns`."""
         nu = np.asarray(nu)
         n, nn = nu.size, self.n
-        if rhs is not None:  # single-frequency general right-hand side (inverse iteration)
+        if rhs is not None:  # general right-hand sides (inverse iteration), (2N, r) or (n, 2N, r)
+            rhs = np.asarray(rhs, complex)
+            if rhs.ndim == 2:
+                rhs = np.broadcast_to(rhs, (n,) + rhs.shape)
             out = []
             for k in range(n):
                 m = np.zeros((2 * nn, 2 * nn), complex)
@@ -240,7 +247,7 @@ class DenseGreen:
                 m[:nn, nn:] = -nu[k] * np.eye(nn)
                 m[nn:, :nn] = -nu[k] * np.eye(nn)
                 m[self.sites, self.sites] += sigma[k]
-                out.append(np.linalg.solve(m, rhs))
+                out.append(np.linalg.solve(m, rhs[k]))
             out = np.array(out)
             return out[:, :nn], out[:, nn:]
         d = np.empty((n, nn, nn), complex)
