@@ -611,8 +611,14 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
     win_cov = []  # (A, B, B', W, γ) per window for the covariance
     win_info = []
     slowest = math.inf
-    for w in windows:
-        val, err, covparts = _window(prob, green, w, want_pops, covariance, n_out, npair, pr, ps)
+    if windows:  # G at both edges of every window, in one batched evaluation
+        edges_all = np.array([[w.center - w.half, w.center + w.half] for w in windows]).ravel()
+        ex_all, eq_all = green.columns(
+            edges_all, prob.sigma(edges_all), rows="all" if (want_pops or covariance) else "bath"
+        )
+    for j, w in enumerate(windows):
+        xq = (ex_all[2 * j : 2 * j + 2], None if eq_all is None else eq_all[2 * j : 2 * j + 2])
+        val, err, covparts = _window(prob, w, xq, want_pops, covariance, n_out, npair, pr, ps)
         win_val += val
         win_err += err
         if covparts is not None:
@@ -859,7 +865,7 @@ def _refine_poles(prob, green, windows, u, want_pops):
         w.dsig = dsig[j]
 
 
-def _window(prob, green, w, want_pops, covariance, n_out, npair, pr, ps):
+def _window(prob, w, xq, want_pops, covariance, n_out, npair, pr, ps):
     """Window model of one narrow resonance (after :func:`_refine_pole`): values, errors, covariance parts."""
     n = prob.n
     eps = np.finfo(float).eps
@@ -872,7 +878,7 @@ def _window(prob, green, w, want_pops, covariance, n_out, npair, pr, ps):
     res_rows = psi[:, None] * ps_u[None, :] / c  # (2N, n_u): residue of the x and q rows at the bath columns
     # edge values
     edges = np.array([nu0 - half, nu0 + half])
-    x, q = green.columns(edges, prob.sigma(edges), rows="all" if (want_pops or covariance) else "bath")
+    x, q = xq
     jv_e, jo_e, nn_e = prob.bath_factors(edges)
     i1, i2, i3 = _integrals(half, gamma)
     val = np.zeros(n_out)
