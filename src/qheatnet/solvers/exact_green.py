@@ -76,6 +76,7 @@ class ChainGreen:
         self.a = np.diag(h)[order].astype(float)
         self.t = links
         self.sites = np.asarray(sites, int)  # unique bath sites (original indices), columns of the result
+        self._ws = {}
 
     def work_per_point(self, rows: str) -> float:
         """Elementary (vectorised) operations per frequency point, for the cost estimate."""
@@ -135,8 +136,12 @@ class ChainGreen:
                 if ent:
                     rhs_at[i] = ent
             first = min(rhs_at) if rhs_at else 0
-        inv = np.empty((nn, 3, n), complex)  # D_i⁻¹ = [[p0, p1], [p1, p2]] (complex symmetric)
-        ys = np.zeros((nn, 2, r, n), complex)
+        key = (n, r)
+        if self._ws.get("key") != key:  # workspace reused across calls (fresh pages cost as much as the work)
+            self._ws = {"key": key, "inv": np.empty((nn, 3, n), complex), "ys": np.empty((nn, 2, r, n), complex)}
+        inv = self._ws["inv"]  # D_i⁻¹ = [[p0, p1], [p1, p2]] (complex symmetric)
+        ys = self._ws["ys"]
+        ys[:first] = 0.0
         d = np.empty((3, n), complex)
         cur = np.zeros((2, r, n), complex)
         tmp = np.empty((2, r, n), complex)
@@ -184,6 +189,7 @@ class ChainGreen:
             dx = np.empty((nn, n))
             dq = np.empty((nn, n))
             sq = np.empty((2, r, n))
+            sq2 = np.empty((2, r, n, 2))
         for i in range(nn - 1, stop - 1, -1):
             if i < nn - 1 and t[i] != 0.0:
                 np.multiply(nxt, -t[i], out=v)
@@ -199,11 +205,11 @@ class ChainGreen:
             if k is not None:
                 out[:, :, k] = nxt
             if diag:
-                f = nxt.view(np.float64).reshape(2, r, n, 2)
-                np.einsum("abcd,abcd->abc", f, f, out=sq)
+                np.square(nxt.view(np.float64).reshape(2, r, n, 2), out=sq2)
+                np.add(sq2[..., 0], sq2[..., 1], out=sq)
                 sq *= wt[None]
-                dx[i] = sq[0].sum(axis=0)
-                dq[i] = sq[1].sum(axis=0)
+                np.sum(sq[0], axis=0, out=dx[i])
+                np.sum(sq[1], axis=0, out=dq[i])
         out = np.transpose(out, (0, 3, 2, 1))  # (2, n, rows, r)
         if rows == "bath":
             return out[0], None

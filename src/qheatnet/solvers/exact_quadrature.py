@@ -183,72 +183,76 @@ def integrate_adaptive(
     """
     done = 0
     total_est = est_points or 15 * panels.lo.size
+    ng = len(groups)
+    eps = np.finfo(float).eps
 
     def run(idx):
+        """Totals over panels ``idx`` of value, error, noise, excess, and per panel the largest excess per group.
+
+        Only O(n_out) per block of panels is held (never panels × outputs), so that the populations of
+        thousands of nodes can be integrated over 10⁵ frequency points.
+        """
         nonlocal done
-        nu, jac = panels.nodes(idx)
-        flat = nu.ravel()
-        out = None
-        for s in range(0, flat.size, chunk):
-            part = evaluate(flat[s : s + chunk])
-            if out is None:
-                out = np.empty((flat.size, part.shape[1]))
-            out[s : s + part.shape[0]] = part
-            done += part.shape[0]
+        sums = [None] * 4
+        gmax = np.zeros((idx.size, ng))
+        step = max(1, chunk // 15)
+        for b0 in range(0, idx.size, step):
+            blk = idx[b0 : b0 + step]
+            nu, jac = panels.nodes(blk)
+            out = evaluate(nu.ravel())
+            done += out.shape[0]
             if progress is not None:
                 progress(min(done / max(total_est, done + 1), 0.99), f"{label}: {done} frequency points")
-        f = out.reshape(nu.shape + (out.shape[1],)) * jac[:, :, None]
-        k = np.einsum("pkj,k->pj", f, GK_WK)
-        g = np.einsum("pkj,k->pj", f, GK_WG)
-        a = np.einsum("pkj,k->pj", np.abs(f), GK_WK)
-        # QUADPACK (qk15): err = resasc·min(1, (200 |K − G| / resasc)^1.5), resasc = ∫|f − mean f|
-        resasc = np.einsum("pkj,k->pj", np.abs(f - 0.5 * k[:, None, :]), GK_WK)  # (f includes the Jacobian)
-        diff = np.abs(k - g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            err = np.where(resasc > 0, resasc * np.minimum(1.0, (200.0 * diff / resasc) ** 1.5), diff)
-        mid = 0.5 * (panels.lo[idx] + panels.hi[idx])
-        mid_nu = np.where(panels.kind[idx] == 1, panels.top / np.maximum(mid, 1e-300), mid)
-        noise = (NOISE_FACTOR * np.finfo(float).eps) * cond(mid_nu)[:, None] * a
-        return k, err, noise
+            f = out.reshape(nu.shape + (out.shape[1],))
+            f *= jac[:, :, None]
+            k = np.einsum("pkj,k->pj", f, GK_WK)
+            g = np.einsum("pkj,k->pj", f, GK_WG)
+            # QUADPACK (qk15): err = resasc·min(1, (200 |K − G| / resasc)^1.5), resasc = ∫|f − mean f|
+            resasc = np.einsum("pkj,k->pj", np.abs(f - 0.5 * k[:, None, :]), GK_WK)  # (f includes the Jacobian)
+            diff = np.abs(k - g)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                err = np.where(resasc > 0, resasc * np.minimum(1.0, (200.0 * diff / resasc) ** 1.5), diff)
+            mid = 0.5 * (panels.lo[blk] + panels.hi[blk])
+            mid_nu = np.where(panels.kind[blk] == 1, panels.top / np.maximum(mid, 1e-300), mid)
+            a = np.einsum("pkj,k->pj", np.abs(f), GK_WK)
+            noise = (NOISE_FACTOR * eps) * cond(mid_nu)[:, None] * a
+            excess = np.maximum(err - noise, 0.0)
+            for j, gi in enumerate(groups):
+                if len(gi):
+                    gmax[b0 : b0 + blk.size, j] = np.max(excess[:, gi], axis=1)
+            for t, arr in enumerate((k, np.maximum(err, noise), noise, excess)):
+                part = arr.sum(axis=0)
+                sums[t] = part if sums[t] is None else sums[t] + part
+        return sums, gmax
 
-    idx = np.arange(panels.lo.size)
-    val, err, noise = run(idx)
+    (val, err, noise, exc), gmax = run(np.arange(panels.lo.size))
     for _round in range(MAX_ROUNDS + 1):
-        total = val.sum(axis=0)
-        bad = np.zeros(val.shape[0])
+        scales = []
         ok = True
-        for gidx in groups:
-            if len(gidx) == 0:
-                continue
-            scale = float(np.max(np.abs(total[gidx])))
-            if scale == 0.0 or not np.isfinite(scale):
-                continue
-            excess = np.maximum(err[:, gidx] - noise[:, gidx], 0.0)
-            if float(np.max(excess.sum(axis=0))) > rtol * scale:
+        for gi in groups:
+            sc = float(np.max(np.abs(val[gi]))) if len(gi) else 0.0
+            scales.append(sc if sc > 0 and np.isfinite(sc) else np.inf)
+            if len(gi) and np.isfinite(scales[-1]) and float(np.max(exc[gi])) > rtol * scales[-1]:
                 ok = False
-            bad = np.maximum(bad, np.max(excess, axis=1) / scale)
         if ok:
             break
         if _round == MAX_ROUNDS or done >= max_points:
-            worst = max(
-                float(np.max(np.maximum(err[:, g], noise[:, g]).sum(axis=0)) / max(np.max(np.abs(total[g])), 1e-300))
-                for g in groups
-                if len(g)
-            )
+            worst = max(float(np.max(err[g])) / max(float(np.max(np.abs(val[g]))), 1e-300) for g in groups if len(g))
             raise ConvergenceError(
                 f"the {label} did not reach rtol = {rtol:g} within {done} frequency points "
                 f"(estimated relative error {worst:.2g}); raise rtol or max_seconds"
             )
+        bad = np.max(gmax / np.array(scales)[None, :], axis=1)
         order = np.argsort(-bad)
         csum = np.cumsum(bad[order])
         target = bad.sum() - 0.5 * rtol
         n_mark = int(np.searchsorted(csum, target) + 1)
         n_mark = max(1, min(n_mark, int(np.count_nonzero(bad > 0))))
-        mark = order[:n_mark]
+        mark = np.sort(order[:n_mark])
+        (ov, oe, on, ox), _ = run(mark)  # the marked panels' contributions, recomputed, come out of the totals
         keep = panels.split(mark)
-        total_est = max(total_est, done + 30 * n_mark)
-        nv, ne, nn = run(np.arange(panels.lo.size - 2 * n_mark, panels.lo.size))
-        val = np.concatenate([val[keep], nv])
-        err = np.concatenate([err[keep], ne])
-        noise = np.concatenate([noise[keep], nn])
-    return val.sum(axis=0), np.maximum(err, noise).sum(axis=0), noise.sum(axis=0), done, panels
+        total_est = max(total_est, done + 45 * n_mark)
+        (nv, ne, nn, nx), ngmax = run(np.arange(panels.lo.size - 2 * n_mark, panels.lo.size))
+        val, err, noise, exc = val - ov + nv, err - oe + ne, noise - on + nn, np.maximum(exc - ox + nx, 0.0)
+        gmax = np.concatenate([gmax[keep], ngmax])
+    return val, err, noise, done, panels
