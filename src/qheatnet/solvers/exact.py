@@ -163,13 +163,16 @@ def _j_over_nu(spectrum, nu):
 
 
 def _nu_bose(nu, temperature):
-    """ν n_T(ν) = T φ(ν/T), φ(x) = x/(eˣ − 1): finite at ν → 0, zero at T = 0, no overflow."""
+    """ν n_T(ν) = T φ(ν/T), φ(x) = x/(eˣ − 1): finite at ν → 0, zero at T = 0, no overflow or NaN."""
     if temperature == 0.0:
         return np.zeros_like(nu)
-    x = nu / temperature
-    with np.errstate(over="ignore"):
-        em = np.expm1(x)
-    phi = np.where(x > 1e-300, x / np.where(x > 1e-300, em, 1.0), 1.0)
+    x = nu / temperature  # may be inf for tiny T
+    phi = np.zeros_like(x)
+    small = x < 700.0
+    xs = x[small]
+    phi[small] = np.where(xs > 1e-300, xs / np.where(xs > 1e-300, np.expm1(xs), 1.0), 1.0)
+    big = ~small & np.isfinite(x)
+    phi[big] = x[big] * np.exp(-x[big])
     return temperature * phi
 
 
@@ -693,7 +696,11 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
     currents = {name: float(np.sum(pair[a])) for a, name in enumerate(prob.bath_names)}
     jmax = float(np.max(np.abs(val[:npair]))) if npair else 0.0
     cur_err = float(np.max(err[:npair])) if npair else 0.0
-    residual = cur_err / jmax if jmax > 0 else (0.0 if cur_err == 0 else math.inf)
+    # relative to the largest pair current, but never to less than the rounding resolution of a
+    # difference n_α − n_β against the gross exchange (currents that vanish to double precision)
+    gmax = float(np.max(np.abs(val[npair : 2 * npair]))) if npair else 0.0
+    denom = max(jmax, np.finfo(float).eps * gmax)
+    residual = cur_err / denom if denom > 0 else (0.0 if cur_err == 0 else math.inf)
     pops = {}
     pop_err = 0.0
     if want_pops:
@@ -730,9 +737,9 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
         if not all(math.isfinite(v) for v in vals):
             temps = ", ".join(f"{t:g}" for t in prob.temps)
             _refuse(
-                f"exact approach: a {what} is not finite in double precision (bath temperatures {temps}; "
-                "products of occupations, spectral densities and Green's functions overflow). Rescale the "
-                "energy unit or use temperatures far below 1e300"
+                f"exact approach: a {what} is not finite in double precision (bath temperatures {temps}): "
+                "occupations, spectral densities and Green's functions over- or underflow; rescale the "
+                "energy unit so that temperatures and frequencies are within ~1e±250 of each other"
             )
     report(1.0, "done")
     solver = {
