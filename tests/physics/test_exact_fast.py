@@ -337,3 +337,15 @@ def test_non_finite_result_is_refused_with_the_reason():
 def test_bad_options_name_the_field(kw, field):
     with pytest.raises(ValueError, match=field):
         ex.exact_steady_state(chain(3), **kw)
+
+
+def test_near_zero_temperatures_give_finite_answers():
+    """ν/T overflows to inf at T = 1e-300: the Bose factors must give 0, not NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = ex.exact_steady_state(chain(3, temps=(1e-300, 0.0)))
+        ref = ex.exact_steady_state(chain(3, temps=(0.0, 0.0)))
+    assert abs(res.heat_currents["hot"]) < 1e-300
+    for k in res.populations:  # the ground state of the coupled system (bath-induced squeezing)
+        assert res.populations[k] == pytest.approx(ref.populations[k], rel=1e-12)
+        assert ref.populations[k] > 0
