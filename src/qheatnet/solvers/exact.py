@@ -62,7 +62,13 @@ Algorithm (why it neither hangs nor wastes work)
        iteration (ψ the null vector of M(z), see :mod:`.exact_green`), the width from
        the exact identity γ = Σ_α J_α |ψ_{s_α}|² / (2 Re ψ_x†ψ_q) (imaginary part of
        ψ† M(z) ψ = 0, accurate however small γ is), and B, B' from G at ν = Re z ± W.
-       The window integral is then analytic.
+       The window integral is then analytic. Two inverse iterations from different
+       start vectors must agree on the bath weights J_α|ψ_{s_α}|²: a mode coupled
+       below what double precision resolves (a symmetry-dark mode) has no unique
+       occupation, and populations are then refused (its current contribution is nil).
+       A window needs isolation W ≤ ``WINDOW_ISOLATION`` × distance to the next
+       singularity; otherwise the peak is integrated numerically and its rounding,
+       ≈ eps·ν/γ of its weight, is part of the reported error.
     5. A cost estimate (points × cost per point, memory) is made before any
        integrand evaluation; a hopeless integral is refused with ConvergenceError.
        Every output is checked for finiteness.
