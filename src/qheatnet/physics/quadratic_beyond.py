@@ -554,6 +554,8 @@ class UnifiedGaussian:
     clusters : list of arrays of mode indices (each cluster shares one jump operator per bath)
     correlation_blocks : {cluster index: C_K = ⟨d_k† d_l⟩ block}
     gross : Σ_α Σ_k Ω̃_k (emission + absorption fluxes), the gross exchange scale
+    exchange_scale : Σ_α Σ_k Ω̃_k (emission + absorption rate per quantum): × round-off, the floor of the
+        current resolution where the gross exchange is itself tiny (T = 0)
     residual : largest relative residual of the per-cluster Lyapunov equations
     cluster_info : what the clustering did (threshold, splits; see cluster_frequencies)
     """
@@ -566,6 +568,7 @@ class UnifiedGaussian:
     clusters: list
     correlation_blocks: dict
     gross: float
+    exchange_scale: float
     residual: float
     cluster_info: dict
 
@@ -630,6 +633,7 @@ def unified_steady_state(
     pops = np.zeros(n)
     blocks = {}
     gross = 0.0
+    scale = 0.0
     resid = 0.0
     for c, idx in enumerate(clusters):
         wt = float(np.mean(omega[idx]))
@@ -650,7 +654,8 @@ def unified_steady_state(
             lam, r = np.linalg.eig(z)
             if not np.min(lam.real) > 1e-14 * np.max(np.abs(lam)):
                 raise ModelError(
-                    f"a combination of the clustered modes at ω ≈ {wt:.6g} is not damped by any bath: no unique steady state"
+                    f"a combination of the clustered modes at ω ≈ {wt:.6g} is not damped by any bath (decay rate "
+                    f"{float(np.min(lam.real)):.2g}, below the resolution of the frequencies): no unique steady state"
                 )
             rinv = np.linalg.inv(r)
             kmat = 1.0 / (lam[:, None] + np.conj(lam)[None, :])
@@ -679,7 +684,8 @@ def unified_steady_state(
             gsum = np.sum(w**2, axis=1)
             fac = 1.0 / -np.expm1(np.where(temps > 0, -wt / np.maximum(temps, 1e-300), -np.inf))
             gross += float(np.sum(wt * fac * (ntr + exp_t * (ntr + gsum))))
+            scale += float(np.sum(wt * fac * gsum * (1 + exp_t)))
     info = dict(info)
     info["n_clusters"] = len(clusters)
     info["largest_cluster"] = int(max(len(c) for c in clusters))
-    return UnifiedGaussian(jf, jt, pops, omega, omega_t, clusters, blocks, gross, resid, info)
+    return UnifiedGaussian(jf, jt, pops, omega, omega_t, clusters, blocks, gross, scale, resid, info)

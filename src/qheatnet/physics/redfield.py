@@ -96,7 +96,9 @@ from .local import network_hamiltonians
 
 __all__ = [
     "NEGATIVITY_ATOL",
+    "ROUNDOFF_FACTOR",
     "LAMB_SHIFT_RTOL",
+    "roundoff_bound",
     "EigenBasis",
     "RedfieldSteadyState",
     "eigen_basis",
@@ -113,13 +115,16 @@ __all__ = [
 ]
 
 #: ``REDFIELD_NOT_POSITIVE`` threshold: a steady state whose lowest eigenvalue is below
-#: −NEGATIVITY_ATOL is reported as not positive. ρ has unit trace and is computed by a direct sparse
-#: solve whose relative residual is checked against STEADY_STATE_RESIDUAL (1e-9); measured
-#: eigenvalue round-off of positive (Lindblad) steady states solved the same way is ~1e-15 … 1e-13
-#: (tests/beyond), the Redfield negativities of weakly damped networks are ~(rate/frequency)² ×
-#: population, 1e-8 … 1e-4 in the tests. 1e-10 sits between the two, with two decades of margin on
-#: the round-off side.
+#: −max(NEGATIVITY_ATOL, round-off bound) is reported as not positive. The round-off bound is
+#: ROUNDOFF_FACTOR × ε_machine × cond₁(𝓛) × max|ρ| (cond₁ estimated from the LU factors with
+#: scipy's onenormest): round-off in ρ grows with the stiffness of the generator. Measured on positive
+#: (GKLS, unified) steady states of random networks solved the same way: lowest eigenvalues down to
+#: −6.7e-12 for a node attached through ε = 5e-5 (slowest rate ~1e-9 of the fastest), always above
+#: −bound (tests/beyond/test_thermodynamics.py); Redfield's own negativities at low temperature and
+#: moderate coupling are 1e-6 … 1e-4. NEGATIVITY_ATOL = 1e-10 is the floor for well-conditioned cases.
 NEGATIVITY_ATOL = 1e-10
+#: Safety factor of the round-off bound on the eigenvalues of a computed steady state (see above).
+ROUNDOFF_FACTOR = 10.0
 
 #: Relative accuracy requested from the adaptive quadrature of the thermal Lamb-shift integral.
 LAMB_SHIFT_RTOL = 1e-10
@@ -427,7 +432,8 @@ class RedfieldSteadyState:
 
     ``rho`` (d × d, trace one, Hermitian; may have small negative eigenvalues),
     ``residual`` = ‖𝓛ρ‖_∞/(‖𝓛‖_∞‖ρ‖_∞), ``unknowns``, ``structure``, ``lowest_eigenvalue``,
-    ``not_positive`` (the REDFIELD_NOT_POSITIVE flag: lowest_eigenvalue < −NEGATIVITY_ATOL).
+    ``roundoff`` (the round-off bound on ρ's eigenvalues, see NEGATIVITY_ATOL), ``not_positive``
+    (the REDFIELD_NOT_POSITIVE flag: lowest_eigenvalue < −max(NEGATIVITY_ATOL, roundoff)).
     """
 
     rho: np.ndarray
@@ -436,6 +442,7 @@ class RedfieldSteadyState:
     structure: str
     lowest_eigenvalue: float
     not_positive: bool
+    roundoff: float = 0.0
 
 
 def lowest_eigenvalue(rho) -> float:
@@ -444,10 +451,31 @@ def lowest_eigenvalue(rho) -> float:
     return float(np.linalg.eigvalsh(0.5 * (rho + rho.conj().T))[0])
 
 
-def not_positive(rho, atol: float = NEGATIVITY_ATOL) -> tuple[float, bool]:
-    """(lowest eigenvalue, flag): the REDFIELD_NOT_POSITIVE test ``lowest < −atol``."""
+def not_positive(rho, atol: float = NEGATIVITY_ATOL, roundoff: float = 0.0) -> tuple[float, bool]:
+    """(lowest eigenvalue, flag): the REDFIELD_NOT_POSITIVE test ``lowest < −max(atol, roundoff)``."""
     low = lowest_eigenvalue(rho)
-    return low, bool(low < -atol)
+    return low, bool(low < -max(atol, roundoff))
+
+
+def roundoff_bound(a_mat, lu, x) -> float:
+    """ROUNDOFF_FACTOR · ε · cond₁(A) · max|x| for a solve of A x = b with the factorisation ``lu``.
+
+    ‖A⁻¹‖₁ is estimated by Hager–Higham (scipy.sparse.linalg.onenormest) from a few solves with the
+    factors; the bound is that of a backward-stable solve, ‖δx‖ ≲ cond(A) ε ‖x‖.
+    """
+    n = a_mat.shape[0]
+    inv = spla.LinearOperator(
+        (n, n),
+        matvec=lambda v: lu.solve(np.asarray(v, complex)),
+        rmatvec=lambda v: lu.solve(np.asarray(v, complex), trans="H"),
+        dtype=complex,
+    )
+    try:
+        inv_norm = float(spla.onenormest(inv)) if n > 1 else float(abs(1.0 / a_mat[0, 0]))
+    except (ValueError, RuntimeError):  # tiny systems: fall back to the dense inverse
+        inv_norm = float(np.linalg.norm(np.linalg.inv(a_mat.toarray()), 1))
+    a_norm = float(abs(a_mat).sum(axis=0).max())
+    return ROUNDOFF_FACTOR * np.finfo(float).eps * a_norm * inv_norm * float(np.max(np.abs(x)))
 
 
 def steady_state(energies, pairs, excitation=None, *, residual_tol: float | None = None) -> RedfieldSteadyState:
@@ -477,9 +505,10 @@ def steady_state(energies, pairs, excitation=None, *, residual_tol: float | None
     rhs[row] = 1.0
     norm_l = float(abs(lmat).sum(axis=1).max())
     try:
-        x = spla.splu(a, permc_spec=config.SUPERLU_ORDERING).solve(rhs)
+        lu = spla.splu(a, permc_spec=config.SUPERLU_ORDERING)
     except RuntimeError as exc:
         raise ConvergenceError(f"the Redfield steady state is not unique or does not exist ({exc})") from None
+    x = lu.solve(rhs)
     res = float(np.max(np.abs(lmat @ x))) / (norm_l * float(np.max(np.abs(x))))
     if not np.isfinite(res) or res > tol:
         raise ConvergenceError(f"Redfield steady-state residual {res:.2e} exceeds the tolerance {tol:.1e}")
@@ -488,5 +517,6 @@ def steady_state(energies, pairs, excitation=None, *, residual_tol: float | None
     rho = full.reshape(d, d, order="F")
     rho = 0.5 * (rho + rho.conj().T)
     rho /= np.trace(rho).real
-    low, flag = not_positive(rho)
-    return RedfieldSteadyState(rho, res, n, structure, low, flag)
+    bound = roundoff_bound(a, lu, x)
+    low, flag = not_positive(rho, roundoff=bound)
+    return RedfieldSteadyState(rho, res, n, structure, low, flag, bound)

@@ -55,14 +55,17 @@ are in the same operator with the symmetric weight Ĝ = (G(ω) + G(−ω))/2.
 
 The modified Hamiltonian
 ------------------------
-Ẽ must satisfy Ẽ_n − Ẽ_m = ω̃_{c(e)} for every transition e = (n → m) of every bath. Start from ω̃_c =
-the mean of the distinct Bohr frequencies of cluster c; fit the potential δ = Ẽ − E by least squares
-on the transition graph (a graph-Laplacian solve, gauge: zero mean shift per connected component);
-if the fit is not exact, alternate with ω̃_c ← mean over the cluster's transitions of Ẽ_n − Ẽ_m
-(alternating projections onto the intersection of "differences of a potential" and "constant on each
-cluster", von Neumann). For harmonic and free-fermion networks the first fit is exact
-(Ẽ = Σ_k Ω̃_k n_k). If no consistent H̃ within the cluster spreads is found, the clustering is redone
-with half the gap threshold (the limit is Davies, which is always consistent); the result says so.
+Ẽ must satisfy Ẽ_n − Ẽ_m = ω̃_{c(e)} for every transition e = (n → m) of every bath: (Ẽ, ω̃) lies in the
+null space of the transitions × (levels + clusters) matrix [B, −C]. Of those consistent pairs the one
+closest to the true transition frequencies, min Σ_e (ω̃_{c(e)} − ω_e)², is taken (a small dense
+least-squares problem on an orthonormal null basis; the gauge — a constant per connected set of
+levels — by min ‖Ẽ − E‖). For harmonic and free-fermion networks the result is exact
+(Ẽ = Σ_k Ω̃_k n_k). The fit is accepted when every transition's H̃-frequency is within
+½ ``CLUSTER_SPREAD_RATIO`` T_α of its true frequency (the accuracy the spread cap grants inside a
+cluster; T_α → ω at T_α = 0). Collapsing a nearly resonant anharmonic ladder (a qubit resonant with
+an oscillator) moves neighbouring tight clusters by about the ladder's splittings, which this allows.
+Otherwise the clustering is redone with half the gap threshold (the limit is Davies, which is always
+consistent); ``info["refinements"]`` says how often.
 
 Clustering rule (:func:`cluster_frequencies`)
 ---------------------------------------------
@@ -94,17 +97,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components
 
 from .. import config
 from ..errors import ConvergenceError
 from .generator import Dissipator, LindbladTerm
+from .redfield import roundoff_bound
 
 __all__ = [
     "CLUSTER_GAP_RATIO",
     "CLUSTER_SPREAD_RATIO",
     "HTILDE_RTOL",
-    "HTILDE_MAX_ITER",
+    "DROP_RTOL",
     "POSITIVITY_TOL",
     "cluster_frequencies",
     "UnifiedGenerator",
@@ -131,8 +134,12 @@ CLUSTER_SPREAD_RATIO = 0.1
 #: frequency to HTILDE_RTOL × max|E| (a few hundred ulps; harmonic and free-fermion networks fit to
 #: ~1e-15 in one step).
 HTILDE_RTOL = 1e-12
-#: Alternating-projection steps allowed before the clustering is refined (halved gap threshold).
-HTILDE_MAX_ITER = 200
+#: Matrix elements of X_α (eigenbasis) below this fraction of the largest are dropped by the unified
+#: builder: their squared weight (< 1e-16 of the largest) is below round-off in every rate. They come from
+#: eigenvector round-off (measured |X_e| ~ 1e-12 between states that differ by two quanta, two resonant
+#: oscillators at K = 8) and would otherwise appear as spurious Bohr frequencies that no consistent H̃
+#: can accommodate.
+DROP_RTOL = 1e-8
 #: A computed steady state with an eigenvalue below −POSITIVITY_TOL is refused as not unique (as in
 #: :mod:`qheatnet.solvers.liouvillian`; a GKLS generator with a unique steady state has a positive one).
 POSITIVITY_TOL = 1e-6
@@ -215,8 +222,12 @@ def cluster_frequencies(
         o = np.argsort(values[g], kind="stable")
         gs, rs = g[o], r[o]
         vs = values[gs]
+        # ω and −ω = the adjoint transition interfere when 2ω is within the threshold: a cluster around
+        # ω̃ = 0; its spread 2ω is capped like any other, here with the bath's temperature even at T = 0
+        # (the symmetric weights of a zero cluster are wrong by O(ω/T))
         thr_self = np.full(len(gs), gap) if gap is not None else gap_ratio * rs
-        for k in np.flatnonzero((vs <= tol) | (2 * vs <= thr_self)):
+        mirror = (2 * vs <= thr_self) & (2 * vs <= spread_ratio * temps[al])
+        for k in np.flatnonzero((vs <= tol) | mirror):
             uf.union(gs[k], zero_node)
         # every pair within the largest possible threshold (sorted window), vectorised by offset
         window = gap if gap is not None else gap_ratio * (float(np.max(rs)) if len(rs) else 0.0)
@@ -297,7 +308,9 @@ class UnifiedGenerator:
     edges : dict of arrays describing every jump-operator matrix element, used by
         :func:`unified_steady_state`: ``term`` (global term index), ``row`` m, ``col`` n, ``amp``
         (√rate × ⟨m|L|n⟩, complex) for the term's operator √r L = Σ amp |m⟩⟨n|
-    term_bath, term_omega : (K,) bath index and ω̃ (energy lost per jump w.r.t. H̃) of every term
+    term_bath, term_omega, term_rate : (K,) bath index, ω̃ (energy lost per jump w.r.t. H̃) and rate of
+        every term: rate = G_α(ω̃) (emission), G_α(−ω̃) (absorption), (G(0) + G(0))/2 at ω̃ = 0, so that
+        the operator of a singleton cluster is exactly X_α(ω) (the Davies pair)
     clusters : list (per bath) of dicts {"omega_tilde", "frequencies", "spread"} — the clusters used
     info : dict: clustering parameters, splits, refinements of the threshold, H̃ fit residual,
         ``max_frequency_shift`` = max_e |ω̃_c − ω_e| (the scale of J − J̃ per unit gross exchange)
@@ -311,6 +324,7 @@ class UnifiedGenerator:
     edges: dict
     term_bath: np.ndarray
     term_omega: np.ndarray
+    term_rate: np.ndarray
     clusters: list
     info: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False)
@@ -322,8 +336,8 @@ class UnifiedGenerator:
     def lindblad_terms(self) -> list[Dissipator]:
         """One :class:`Dissipator` per bath: LindbladTerm(rate, op, ω̃) with rate·D[op] (eigenbasis, sparse).
 
-        ``rate`` is the largest |amp|² of the term (so that singleton clusters give exactly the Davies
-        pair (G(ω), X(ω))), ``op`` = Σ (amp/√rate)|m⟩⟨n|. These can be passed to
+        ``rate`` is ``term_rate`` (singleton clusters give exactly the Davies pair (G(ω), X(ω))),
+        ``op`` = Σ (amp/√rate)|m⟩⟨n|. These can be passed to
         :func:`qheatnet.solvers.liouvillian.steady_state` with the Hamiltonian diag(E).
         """
         e = self.edges
@@ -337,8 +351,8 @@ class UnifiedGenerator:
             if not len(sel):
                 continue
             amp = e["amp"][sel]
-            rate = float(np.max(np.abs(amp) ** 2))
-            if not rate > 0:
+            rate = float(self.term_rate[k])
+            if not rate > 0 or not np.any(amp):
                 continue
             op = sp.csr_matrix((amp / np.sqrt(rate), (e["row"][sel], e["col"][sel])), shape=(d, d))
             per_bath[int(self.term_bath[k])].append(LindbladTerm(rate, op, float(self.term_omega[k])))
@@ -364,43 +378,53 @@ def _ratio_expm1(omega, omega_t, temperature):
 def _fit_modified_energies(energies, src, dst, label, omega_t0, zero_label, tol):
     """Ẽ and ω̃ with Ẽ_src − Ẽ_dst = ω̃_label on every transition (module docstring), or None.
 
-    Returns (Ẽ, ω̃, residual, iterations) or None when no consistent solution is reached.
+    The consistent pairs z = (Ẽ, ω̃) form the null space of K = [B, −C] (B: transitions × levels incidence,
+    C: transitions × clusters membership; ω̃ of a zero cluster pinned to 0). With an orthonormal null
+    basis N (eigenvectors of KᵀK with eigenvalue ≈ 0; K has entries ±1, so the gap is O(1/d²) while the
+    null eigenvalues are round-off) the closest consistent point minimises
+    Σ_e (ω̃_{c(e)} − ω_e)² + μ Σ_n (Ẽ_n − E_n)² over z = N y — a small dense least-squares problem
+    (μ = 1e-8 only fixes the gauge and the levels no transition touches). Returns
+    (Ẽ, ω̃, residual, 1) or None when the constraints force every level together (no null space left).
     """
     d = len(energies)
     ne = len(src)
+    nlab = len(omega_t0)
+    free = np.ones(nlab, bool)
+    if zero_label is not None:
+        free[zero_label] = False
+    col_of = -np.ones(nlab, int)
+    col_of[free] = d + np.arange(int(np.sum(free)))
+    nvar = d + int(np.sum(free))
+    rows = np.concatenate([np.arange(ne), np.arange(ne)])
+    cols = np.concatenate([src, dst])
+    vals = np.concatenate([np.ones(ne), -np.ones(ne)])
+    fr = free[label]
+    rows = np.concatenate([rows, np.flatnonzero(fr)])
+    cols = np.concatenate([cols, col_of[label[fr]]])
+    vals = np.concatenate([vals, -np.ones(int(np.sum(fr)))])
+    k = sp.csr_matrix((vals, (rows, cols)), shape=(ne, nvar))
+    ktk = (k.T @ k).toarray()
+    ev, vec = np.linalg.eigh(ktk)
+    null = vec[:, ev <= 1e-9 * max(float(ev[-1]), 1.0)]
+    if null.shape[1] == 0:
+        return None
     omega_e = energies[src] - energies[dst]
-    inc = sp.csr_matrix(
-        (np.concatenate([np.ones(ne), -np.ones(ne)]), (np.tile(np.arange(ne), 2), np.concatenate([src, dst]))),
-        shape=(ne, d),
-    )
-    adj = (inc.T @ inc).tocsr()
-    ncomp, comp = connected_components(adj, directed=False)
-    keep = np.ones(d, bool)
-    first = np.array([np.flatnonzero(comp == c)[0] for c in range(ncomp)])
-    keep[first] = False
-    lap = adj[keep][:, keep].tocsc()
-    lu = spla.splu(lap) if lap.shape[0] else None
-    omega_t = omega_t0.copy()
-    nlab = len(omega_t)
-    counts = np.bincount(label, minlength=nlab)
-    delta = np.zeros(d)
-    for it in range(1, HTILDE_MAX_ITER + 1):
-        target = omega_t[label] - omega_e  # required change of each transition frequency
-        rhs = inc.T @ target
-        delta = np.zeros(d)
-        if lu is not None:
-            delta[keep] = lu.solve(rhs[keep])
-        for c in range(ncomp):  # gauge: no mean shift per component
-            sel = comp == c
-            delta[sel] -= np.mean(delta[sel])
-        fitted = omega_e + inc @ delta  # H̃-Bohr frequency of each transition
-        resid = float(np.max(np.abs(fitted - omega_t[label]))) if ne else 0.0
-        if resid <= tol:
-            return energies + delta, omega_t, resid, it
-        omega_t = np.bincount(label, weights=fitted, minlength=nlab) / np.maximum(counts, 1)
-        if zero_label is not None:
-            omega_t[zero_label] = 0.0
-    return None
+    # objective rows: (C ω̃)_e − ω_e for transitions of free clusters (zero clusters are pinned at 0), and
+    # √μ (Ẽ − E) for the gauge
+    mu = 1e-8
+    cz = null[col_of[label[fr]], :]
+    ez = null[:d, :]
+    lhs = np.vstack([cz, np.sqrt(mu) * ez])
+    rhs = np.concatenate([omega_e[fr], np.sqrt(mu) * energies])
+    y, *_ = np.linalg.lstsq(lhs, rhs, rcond=None)
+    z = null @ y
+    et = z[:d]
+    omega_t = np.zeros(nlab)
+    omega_t[free] = z[d:]
+    resid = float(np.max(np.abs(et[src] - et[dst] - omega_t[label]))) if ne else 0.0
+    if not resid <= tol:
+        return None
+    return et, omega_t, resid, 1
 
 
 def build_unified(
@@ -444,7 +468,7 @@ def build_unified(
     bath_edges = []
     freq_lists, rate_lists, val_index = [], [], []
     for al, x in enumerate(couplings):
-        rows, cols, amp = _edge_lists(np.asarray(x), config.JUMP_DROP_RTOL)
+        rows, cols, amp = _edge_lists(np.asarray(x), DROP_RTOL)
         om = e[cols] - e[rows]
         half = om >= -btol
         rows, cols, amp, om = rows[half], cols[half], amp[half], om[half]
@@ -483,6 +507,7 @@ def build_unified(
         src = np.concatenate([be[1] for be in bath_edges]) if nb else np.zeros(0, int)
         dst = np.concatenate([be[0] for be in bath_edges]) if nb else np.zeros(0, int)
         lab_e = np.concatenate([labels[al][bath_edges[al][4]] for al in range(nb)]) if nb else np.zeros(0, int)
+        t_e = np.concatenate([np.full(len(bath_edges[al][0]), temps[al]) for al in range(nb)]) if nb else np.zeros(0)
         multi = np.bincount(vlab, minlength=nlab) > 1 if nlab else np.zeros(0, bool)
         if zl is not None:
             multi[zl] = True
@@ -492,12 +517,12 @@ def build_unified(
         fit = _fit_modified_energies(e, src, dst, lab_e, omega_t0, zl, HTILDE_RTOL * scale)
         if fit is not None:
             et, omega_t, resid, iters = fit
-            shift = np.abs(omega_t[lab_e] - (e[src] - e[dst]))
-            spread_c = np.zeros(nlab)
-            for lab in range(nlab):
-                v = values[vlab == lab]
-                spread_c[lab] = float(np.max(v) - np.min(v)) if lab != zl else 2 * float(np.max(np.abs(v)))
-            if np.all(shift <= spread_c[lab_e] + 10 * btol):
+            # accept when no transition's H̃-frequency moved further than the clustering itself allows
+            # (half the spread cap: the same error of the thermal occupation, |ω̃ − ω| ≲ ½ s T)
+            om_e = e[src] - e[dst]
+            shift = np.abs(omega_t[lab_e] - om_e)
+            cap = 0.5 * spread_ratio * np.where(t_e > 0, t_e, np.abs(om_e)) + 10 * btol
+            if np.all(shift <= cap):
                 break
         refinements += 1
         if refinements > max_refinements:
@@ -514,7 +539,7 @@ def build_unified(
         et[b] = float(np.mean(et[b]))
     # jump-operator elements, term by term
     t_rows, t_cols, t_amp, t_term = [], [], [], []
-    term_bath, term_omega = [], []
+    term_bath, term_omega, term_rate = [], [], []
     clusters_out = []
     nterm = 0
     for al in range(nb):
@@ -540,6 +565,8 @@ def build_unified(
                 t_term += [np.full(len(r) + int(np.sum(pos)), nterm)]
                 term_bath.append(al)
                 term_omega.append(0.0)
+                r0 = float(sp_.bohr_rate(0.0, t))
+                term_rate.append(r0 if r0 > 0 else float(np.max(g, initial=0.0)))
                 nterm += 1
                 continue
             ghat = sp_.bohr_rate(w, t) * _ratio_expm1(w, wt, t)
@@ -551,6 +578,10 @@ def build_unified(
             t_term += [np.full(len(r), nterm), np.full(len(r), nterm + 1)]
             term_bath += [al, al]
             term_omega += [wt, -wt]
+            rate_e = float(sp_.bohr_rate(wt, t))
+            if not rate_e > 0:
+                rate_e = float(np.max(ghat, initial=0.0))
+            term_rate += [rate_e, rate_e * (np.exp(-wt / t) if t > 0 else 0.0)]
             nterm += 2
         clusters_out.append(cl_list)
     edges = {
@@ -587,6 +618,7 @@ def build_unified(
         edges,
         np.array(term_bath, int),
         np.array(term_omega, float),
+        np.array(term_rate, float),
         clusters_out,
         info,
     )
@@ -620,16 +652,22 @@ class UnifiedSteadyState:
 
     ``rho`` (d × d, eigenbasis of H_S, block diagonal in the eigenspaces of H̃), ``currents`` (w.r.t.
     H_S), ``currents_consistent`` (w.r.t. H̃), ``gross`` (Σ |ω̃| × jump rates, the gross exchange),
-    ``residual`` (‖𝓛ρ‖_∞/(‖𝓛‖_∞‖ρ‖_∞)), ``unknowns``, ``lowest_eigenvalue``.
+    ``exchange_scale`` (Σ_k |ω̃_k| Σ_mn |⟨m|√r_k L_k|n⟩|²: the exchange if every level were occupied;
+    ρ is accurate to ~1e-16 absolute, so ~1e-16 × this is the round-off floor of a current, useful
+    where the gross exchange itself is round-off, e.g. one bath at T = 0), ``residual``
+    (‖𝓛ρ‖_∞/(‖𝓛‖_∞‖ρ‖_∞)), ``unknowns``, ``lowest_eigenvalue``, ``roundoff`` (the round-off bound on
+    ρ's eigenvalues of :func:`qheatnet.physics.redfield.roundoff_bound`, if requested).
     """
 
     rho: np.ndarray
     currents: np.ndarray
     currents_consistent: np.ndarray
     gross: float
+    exchange_scale: float
     residual: float
     unknowns: int
     lowest_eigenvalue: float
+    roundoff: float | None = None
 
 
 def _block_index(gen: UnifiedGenerator):
@@ -696,7 +734,9 @@ def heat_currents(gen: UnifiedGenerator, rho, h_diag):
     return out
 
 
-def unified_steady_state(gen: UnifiedGenerator, *, residual_tol: float | None = None) -> UnifiedSteadyState:
+def unified_steady_state(
+    gen: UnifiedGenerator, *, residual_tol: float | None = None, with_roundoff: bool = False
+) -> UnifiedSteadyState:
     """Unique steady state of ρ̇ = −i[H_S, ρ] + Σ_k D[L_k]ρ on the eigenspaces of H̃ (sparse LU).
 
     The dissipator commutes with [H̃, ·] and [H̃, H_S] = 0, so the steady state is block diagonal in the
@@ -771,9 +811,10 @@ def unified_steady_state(gen: UnifiedGenerator, *, residual_tol: float | None = 
     rhs = np.zeros(len(lidx), complex)
     rhs[r0] = 1.0
     try:
-        xl = spla.splu(a_mat, permc_spec=config.SUPERLU_ORDERING).solve(rhs)
+        lu = spla.splu(a_mat, permc_spec=config.SUPERLU_ORDERING)
     except RuntimeError as exc:
         raise ConvergenceError(f"the unified steady state is not unique or does not exist ({exc})") from None
+    xl = lu.solve(rhs)
     x = np.zeros(nunk, complex)
     x[lidx] = xl
     res = float(np.max(np.abs(lmat @ x))) / (norm_l * float(np.max(np.abs(x))))
@@ -799,4 +840,7 @@ def unified_steady_state(gen: UnifiedGenerator, *, residual_tol: float | None = 
     a, b = _same_target_pairs(gen)
     g = np.conj(e["amp"][a]) * e["amp"][b] * rho[e["col"][b], e["col"][a]]
     gross = float(np.sum(np.abs(gen.term_omega[e["term"][a]]) * g.real))
-    return UnifiedSteadyState(rho, jf, jt, gross, res, nunk, low)
+    scale = float(np.sum(np.abs(gen.term_omega[e["term"]]) * np.abs(e["amp"]) ** 2))
+    return UnifiedSteadyState(
+        rho, jf, jt, gross, scale, res, nunk, low, roundoff_bound(a_mat, lu, xl) if with_roundoff else None
+    )
