@@ -842,5 +842,5 @@ def unified_steady_state(
     gross = float(np.sum(np.abs(gen.term_omega[e["term"][a]]) * g.real))
     scale = float(np.sum(np.abs(gen.term_omega[e["term"]]) * np.abs(e["amp"]) ** 2))
     return UnifiedSteadyState(
-        rho, jf, jt, gross, scale, res, nunk, low, roundoff_bound(a_mat, lu, xl) if with_roundoff else None
+        rho, jf, jt, gross, scale, res, len(lidx), low, roundoff_bound(a_mat, lu, xl) if with_roundoff else None
     )
