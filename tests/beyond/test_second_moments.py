@@ -145,6 +145,9 @@ def test_unified_singleton_clusters_reproduce_global():
     assert np.allclose(uni.currents, uni.currents_consistent, rtol=1e-12)
     pops = np.array([glob.populations[n.name] for n in net.nodes])
     assert np.allclose(uni.site_populations, pops, rtol=1e-10)
+    corr = uni.correlation_matrix()
+    assert np.allclose(np.diag(corr).real, uni.site_populations, rtol=1e-12)
+    assert np.allclose(corr, corr.conj().T) and np.linalg.eigvalsh(corr)[0] > -1e-14
 
 
 def test_redfield_gaussian_positivity_helper_flags_a_known_violation():

@@ -562,6 +562,7 @@ class UnifiedGaussian:
         current resolution where the gross exchange is itself tiny (T = 0)
     residual : largest relative residual of the per-cluster Lyapunov equations
     cluster_info : what the clustering did (threshold, splits; see cluster_frequencies)
+    modes : (N, N) U with h = U diag(Ω) Uᵀ (columns: normal modes)
     """
 
     currents: np.ndarray
@@ -575,6 +576,17 @@ class UnifiedGaussian:
     exchange_scale: float
     residual: float
     cluster_info: dict
+    modes: np.ndarray | None = None
+
+    def correlation_matrix(self) -> np.ndarray:
+        """C_ij = ⟨a_i† a_j⟩ in the site basis, Σ_K U_K C_K U_Kᵀ (O(N Σ_K |K|²)). The state is number
+        conserving, so :func:`qheatnet.analysis.covariance.covariance_from_correlation` gives the covariance."""
+        n = len(self.mode_frequencies)
+        out = np.zeros((n, n), complex)
+        for c, idx in enumerate(self.clusters):
+            ug = self.modes[:, idx]
+            out += ug @ self.correlation_blocks[c] @ ug.T
+        return out
 
 
 def unified_steady_state(
@@ -692,4 +704,4 @@ def unified_steady_state(
     info = dict(info)
     info["n_clusters"] = len(clusters)
     info["largest_cluster"] = int(max(len(c) for c in clusters))
-    return UnifiedGaussian(jf, jt, pops, omega, omega_t, clusters, blocks, gross, scale, resid, info)
+    return UnifiedGaussian(jf, jt, pops, omega, omega_t, clusters, blocks, gross, scale, resid, info, u)
