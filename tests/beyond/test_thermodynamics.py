@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from qheatnet import Bath, Coupling, DrudeLorentz, Flat, Network, Node, Ohmic, Phonon3D
-from qheatnet.analysis.thermo import entropy_production, second_law_verdict
 from qheatnet.errors import ConvergenceError, ModelError
 from qheatnet.physics import quadratic_beyond as qb
 from qheatnet.physics import redfield as rf
 from qheatnet.physics import unified as un
 from qheatnet.physics.hilbert import FockSpace
+from qheatnet.thermo.entropy import entropy_production, second_law_verdict
 
 RESOLUTION = 1e-13
 KINDS = [lambda s, c: Flat(s), lambda s, c: Phonon3D(s), lambda s, c: Ohmic(s, c), lambda s, c: DrudeLorentz(s, c)]

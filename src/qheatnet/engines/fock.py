@@ -116,7 +116,8 @@ def initial_cutoff(network: Network) -> int:
     t_max = max(b.temperature for b in network.baths)
     if lowest <= 0:
         return config.FOCK_MAX_CUTOFF + 1
-    n = 0.0 if t_max == 0 else 1.0 / math.expm1(lowest / t_max)
+    x = math.inf if t_max == 0 else lowest / t_max
+    n = 0.0 if x > 700 else 1.0 / math.expm1(x)  # e^{-700} is below double precision: the mode is in its ground state
     p = n / (n + 1.0)
     m = len(osc)
     for k in range(2, config.FOCK_MAX_CUTOFF + 1):

@@ -580,7 +580,7 @@ class UnifiedGaussian:
 
     def correlation_matrix(self) -> np.ndarray:
         """C_ij = ⟨a_i† a_j⟩ in the site basis, Σ_K U_K C_K U_Kᵀ (O(N Σ_K |K|²)). The state is number
-        conserving, so :func:`qheatnet.analysis.covariance.covariance_from_correlation` gives the covariance."""
+        conserving, so :func:`qheatnet.thermo.covariance.covariance_from_correlation` gives the covariance."""
         n = len(self.mode_frequencies)
         out = np.zeros((n, n), complex)
         for c, idx in enumerate(self.clusters):

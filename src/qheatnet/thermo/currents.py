@@ -163,9 +163,13 @@ def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
     omega, umat = gen.omega, gen.modes
     nb = len(gen.sites)
     w = umat[gen.sites, :] ** 2
-    e_ak, a_ak = w * gen.emission, w * gen.absorption
+    # currents and the gross exchange are homogeneous of degree 1 in the rates: evaluate them with the rates
+    # scaled to O(1), so that products of two tiny rates (κ = 1e-300) do not underflow to an exact zero
+    scale = float(np.max(gen.emission, initial=0.0)) or 1.0
+    e_ak, a_ak = w * (gen.emission / scale), w * (gen.absorption / scale)
+    gam = sol.gamma / scale
     h0_modes = np.einsum("ik,i,ik->k", umat, np.diag(gen.h), umat)  # (Uᵀ diag(ω_i) U)_kk
-    sel, gam, n_modes = sol.resolved, sol.gamma, sol.n_modes
+    sel, n_modes = sol.resolved, sol.n_modes
     jf = np.zeros(nb)
     jb = np.zeros(nb)
     for a in range(nb):
@@ -188,14 +192,14 @@ def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
         h0g = ug.T @ h0 @ ug
         for a in range(nb):
             vv = np.outer(vecs[a], vecs[a])
-            g_dn = gen.emission[a, idx[0]] * vv
-            g_up = gen.absorption[a, idx[0]] * vv
-            g_net = gen.net_damping[a, idx[0]] * vv
+            g_dn = gen.emission[a, idx[0]] / scale * vv
+            g_up = gen.absorption[a, idx[0]] / scale * vv
+            g_net = gen.net_damping[a, idx[0]] / scale * vv
             dca = g_up - 0.5 * (g_net @ cg + cg @ g_net)
             jf[a] += wg * float(np.trace(dca))
             jb[a] += float(np.sum(h0g * dca))
             gross += wg * float(np.sum(g_dn * cg) + np.sum(g_up * (np.eye(len(idx)) + cg)))
-    return jf, jb, gross
+    return jf * scale, jb * scale, gross * scale
 
 
 # --------------------------------------------------------------------------
