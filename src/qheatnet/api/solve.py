@@ -20,7 +20,7 @@ __all__ = ["SteadyState", "solve", "build_master_equation", "check_problem", "Bo
 Bookkeeping = Literal["full", "bare"]
 #: Approaches :func:`solve` accepts: master equations ("local", "global") and the exact reference for
 #: linear oscillator networks ("exact"). Which engine solves which is declared by the engines.
-APPROACHES: tuple[str, ...] = ("local", "global", "exact")
+APPROACHES: tuple[str, ...] = ("local", "global", "unified", "redfield", "exact")
 #: The master equations that have generator builders (:func:`build_master_equation`).
 MASTER_EQUATIONS: tuple[str, ...] = ("local", "global")
 
@@ -120,7 +120,7 @@ def solve(
     from ..thermo.entropy import current_resolution, entropy_production, second_law_verdict
 
     check_problem(network, approach, bookkeeping)
-    if approach == "global":
+    if approach != "local":  # every eigenbasis approach needs a ground state
         check_bounded_below(network)
     ran = run_steady(Problem(network, approach, bookkeeping), engine, options)
     out = ran.output

@@ -102,6 +102,18 @@ class ClosedFormEngine(Engine):
 register(ClosedFormEngine())
 
 
+def _born_markov(spectrum, omega, temperature):
+    """Rate / min(ω, ω_cut, T) of one bath at its node, vectorised (see thermo.diagnostics.born_markov_diagnostic)."""
+    rate = spectrum.emission(omega, temperature) + spectrum.absorption(omega, temperature)
+    scale = np.asarray(omega, float).copy()
+    cut = getattr(spectrum, "cutoff", None)
+    if cut is not None:
+        scale = np.minimum(scale, cut)
+    t = np.asarray(temperature, float)
+    scale = np.where(t > 0, np.minimum(scale, np.where(t > 0, t, np.inf)), scale)
+    return rate / scale
+
+
 def _entropy(j, t):
     """−J/T per bath, with the T = 0 limits of qheatnet.thermo.entropy.entropy_production."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -132,7 +144,7 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
     else:
         uniq, group = np.zeros((1, 0)), np.zeros(n, dtype=np.int64)
 
-    out = {k: np.full(n, np.nan) for k in ("J0", "n0", "n1", "gross", "rate_scale", "resolution")}
+    out = {k: np.full(n, np.nan) for k in ("J0", "n0", "n1", "gross", "rate_scale", "resolution", "born_markov")}
     for g, row in enumerate(uniq):
         sel = np.flatnonzero(group == g) if len(uniq) > 1 else slice(None)
         specs = []
@@ -144,6 +156,7 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
             specs.append(spectrum_from_dict(d))
         s0, s1 = specs
         a = (w0[sel], w1[sel], eps[sel], t0[sel], t1[sel])
+        out["born_markov"][sel] = np.maximum(_born_markov(s0, a[0], a[3]), _born_markov(s1, a[1], a[4]))
         if approach == "local":
             r = local_closed_form(kind, *a, s0, s1)
             em0, ab0 = s0.emission(a[0], a[3]), s0.absorption(a[0], a[3])
@@ -216,6 +229,7 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
     with np.errstate(invalid="ignore"):
         diag[:, col["CURRENT_AT_EQUAL_TEMPERATURE"]] = (t0 == t1) & (np.abs(j0) > out["resolution"])
     w_plus, w_minus, _, _ = normal_modes(w0, w1, eps)
+    diag[:, col["BORN_MARKOV_DOUBTFUL"]] = out["born_markov"] > config.BORN_MARKOV_RATIO
     if approach == "local":
         diag[:, col["LOCAL_STRONG_COUPLING"]] = np.abs(eps) / np.minimum(w0, w1) > config.LOCAL_COUPLING_RATIO
         diag[:, col["LOCAL_DETUNED_NODES"]] = (eps != 0) & (

@@ -44,9 +44,22 @@ def _cutoff(name: str, value: Any) -> int | None:
 
 @dataclass(frozen=True)
 class FockSteadyOptions(Options):
-    """``cutoff``: fix the total oscillator excitation K instead of converging it (None: automatic)."""
+    """``cutoff``: fix the total oscillator excitation K instead of converging it (None: automatic).
+
+    ``lamb_shift`` (redfield), ``cluster_gap_ratio``, ``cluster_spread_ratio`` (unified): see
+    :mod:`qheatnet.engines.beyond`.
+    """
 
     cutoff: int | None = field(default=None, metadata={"check": _cutoff, "help": "fixed Fock cut-off K"})
+    lamb_shift: bool = field(default=False, metadata={"check": checks.boolean, "help": "redfield: Lamb shift"})
+    cluster_gap_ratio: float | None = field(
+        default=None,
+        metadata={"check": lambda f, v: checks.number(f, v, minimum=0.0), "help": "unified: clustering gap / rate"},
+    )
+    cluster_spread_ratio: float | None = field(
+        default=None,
+        metadata={"check": lambda f, v: checks.number(f, v, minimum=0.0), "help": "unified: cluster spread / T"},
+    )
 
 
 @dataclass(frozen=True)
@@ -86,18 +99,41 @@ def _unknowns(network: Network, approach: str, cutoff: int | None) -> int:
 
 @dataclass(frozen=True)
 class _Solved:
-    gen: Any
-    sol: Any
     currents: dict[str, float]
     populations: dict[str, float]
     rho: np.ndarray
     gross: float
+    residual: float
+    unknowns: int
+    structure: str
+    condition: float
+    space: Any
+    validity: Any
+    solver: dict[str, Any]
+    diagnostics: list[Any]
 
 
-def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int | None) -> _Solved:
+def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int | None, options: Any = None) -> _Solved:
     from ..solvers.liouvillian import steady_state
     from ..thermo.currents import fock_currents
+    from .beyond import BEYOND_APPROACHES, fock_solve_once
 
+    if approach in BEYOND_APPROACHES:
+        b = fock_solve_once(network, approach, bookkeeping, cutoff, options)
+        return _Solved(
+            b.currents,
+            b.populations,
+            b.rho,
+            b.gross,
+            b.residual,
+            b.unknowns,
+            b.structure,
+            b.condition,
+            b.space,
+            b.validity,
+            b.solver,
+            b.diagnostics,
+        )
     gen = build_generator(network, approach, cutoff)
     space = gen.space
     sol = steady_state(gen.hamiltonian, [(t.rate, t.op) for t in gen.all_terms()], space.excitation)
@@ -105,7 +141,20 @@ def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int |
     rho = gen.to_local(sol.rho)
     diag = np.real(rho.diagonal())
     pops = {n.name: float(np.sum(diag * space.states[:, i])) for i, n in enumerate(network.nodes)}
-    return _Solved(gen, sol, currents, pops, rho, gross)
+    return _Solved(
+        currents,
+        pops,
+        rho,
+        gross,
+        sol.residual,
+        sol.unknowns,
+        sol.structure,
+        sol.condition,
+        space,
+        gen.validity,
+        {},
+        [],
+    )
 
 
 def initial_cutoff(network: Network) -> int:
@@ -131,7 +180,7 @@ class FockEngine(Engine):
 
     name = "fock"
     description = "sparse Liouvillian; oscillators in a Fock space truncated at total excitation K"
-    steady_approaches = frozenset({"local", "global"})
+    steady_approaches = frozenset({"local", "global", "unified", "redfield"})
     transient_approaches = frozenset({"local", "global"})
     priority = {"steady": 0, "transient": 0}
     steady_options = FockSteadyOptions
@@ -152,11 +201,14 @@ class FockEngine(Engine):
 
     # -- steady states --------------------------------------------------------
     def steady(self, problem: Problem, options: FockSteadyOptions) -> SteadyOutput:
+        from .beyond import check_beyond_options
+
         network, approach, bookkeeping = problem.network, problem.approach, problem.bookkeeping
+        check_beyond_options(approach, options.given())
         solver: dict[str, Any] = {}
         limit = _limit(approach)
         if "oscillator" not in network.kinds:
-            got = _solve_once(network, approach, bookkeeping, None)
+            got = _solve_once(network, approach, bookkeeping, None, options)
         elif options.cutoff is not None:
             n = _unknowns(network, approach, options.cutoff)
             if n > limit:
@@ -164,28 +216,28 @@ class FockEngine(Engine):
                     f"cut-off K = {options.cutoff} gives {n} unknowns, more than the Fock engine's limit {limit} for "
                     f"the {approach} approach — lower the cut-off or use a Gaussian engine for oscillator networks"
                 )
-            got = _solve_once(network, approach, bookkeeping, options.cutoff)
+            got = _solve_once(network, approach, bookkeeping, options.cutoff, options)
             solver.update(cutoff=options.cutoff, truncation_error="not estimated (fixed cut-off)")
         else:
-            got, k, err = self._converge(network, approach, bookkeeping, limit)
+            got, k, err = self._converge(network, approach, bookkeeping, limit, options)
             solver.update(cutoff=k, truncation_error=err)
-        gen, sol = got.gen, got.sol
         solver.update(
             current_resolution=config.ZERO_CURRENT_RTOL * got.gross,
-            structure=sol.structure,
-            unknowns=sol.unknowns,
-            hilbert_dimension=gen.space.dim,
-            condition_estimate=sol.condition,
+            structure=got.structure,
+            unknowns=got.unknowns,
+            hilbert_dimension=got.space.dim,
+            condition_estimate=got.condition,
+            **got.solver,
         )
-        diags = []
-        if sol.condition > config.ILL_CONDITIONED_CONDITION:
+        diags = list(got.diagnostics)
+        if got.condition > config.ILL_CONDITIONED_CONDITION:
             diags.append(
                 Diagnostic(
                     "ILL_CONDITIONED_STEADY_STATE",
                     "warning",
-                    f"the steady-state equations have condition number ≈ {sol.condition:.1e}: some mode relaxes "
-                    f"~{sol.condition:.0e} times slower than the generator's fastest scale, and the state is "
-                    f"resolved only to ~{sol.condition * 2.2e-16:.0e} relative (its residual is {sol.residual:.0e})",
+                    f"the steady-state equations have condition number ≈ {got.condition:.1e}: some mode relaxes "
+                    f"~{got.condition:.0e} times slower than the generator's fastest scale, and the state is "
+                    f"resolved only to ~{got.condition * 2.2e-16:.0e} relative (its residual is {got.residual:.0e})",
                 )
             )
         if "cutoff" in solver:
@@ -201,17 +253,19 @@ class FockEngine(Engine):
         return SteadyOutput(
             heat_currents=got.currents,
             populations=got.populations,
-            residual=sol.residual,
+            residual=got.residual,
             gross_exchange=got.gross,
             solver=solver,
-            validity=gen.validity,
+            validity=got.validity,
             diagnostics=diags,
             rho=got.rho,
-            space=gen.space,
+            space=got.space,
         )
 
     @staticmethod
-    def _converge(network: Network, approach: str, bookkeeping: str, limit: int) -> tuple[_Solved, int, float]:
+    def _converge(
+        network: Network, approach: str, bookkeeping: str, limit: int, options: Any = None
+    ) -> tuple[_Solved, int, float]:
         k = max(initial_cutoff(network), config.FOCK_STEP + 2)
         prev = None
         while True:
@@ -222,8 +276,8 @@ class FockEngine(Engine):
                     "hot or too large for a truncated Fock space — use a Gaussian engine for oscillator networks"
                 )
             if prev is None:
-                prev = _solve_once(network, approach, bookkeeping, k - config.FOCK_STEP)
-            cur = _solve_once(network, approach, bookkeeping, k)
+                prev = _solve_once(network, approach, bookkeeping, k - config.FOCK_STEP, options)
+            cur = _solve_once(network, approach, bookkeeping, k, options)
             j_prev, j_cur = np.array(list(prev.currents.values())), np.array(list(cur.currents.values()))
             n_prev, n_cur = np.array(list(prev.populations.values())), np.array(list(cur.populations.values()))
             floor = config.ZERO_CURRENT_RTOL * cur.gross

@@ -71,6 +71,22 @@ class GaussianSteadyOptions(Options):
     covariance: bool | None = field(
         default=None, metadata={"check": checks.boolean, "help": "exact: also integrate the covariance"}
     )
+    max_seconds: float | None = field(
+        default=None,
+        metadata={
+            "check": lambda f, v: checks.number(f, v, minimum=0.0, strict=True),
+            "help": "exact: refuse an integral estimated to take longer (default: the solver's)",
+        },
+    )
+    lamb_shift: bool = field(default=False, metadata={"check": checks.boolean, "help": "redfield: Lamb shift"})
+    cluster_gap_ratio: float | None = field(
+        default=None,
+        metadata={"check": lambda f, v: checks.number(f, v, minimum=0.0), "help": "unified: clustering gap / rate"},
+    )
+    cluster_spread_ratio: float | None = field(
+        default=None,
+        metadata={"check": lambda f, v: checks.number(f, v, minimum=0.0), "help": "unified: cluster spread / T"},
+    )
 
 
 def _want_full(populations: str, n: int) -> bool:
@@ -82,7 +98,7 @@ class GaussianEngine(Engine):
 
     name = "gaussian"
     description = "oscillator networks only: second moments (Lyapunov) for local/global, NEGF for exact"
-    steady_approaches = frozenset({"local", "global", "exact"})
+    steady_approaches = frozenset({"local", "global", "exact", "unified", "redfield"})
     transient_approaches = frozenset({"local", "global"})
     priority = {"steady": 10, "transient": 10}
     steady_options = GaussianSteadyOptions
@@ -112,15 +128,22 @@ class GaussianEngine(Engine):
     def steady(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:
         n = len(problem.network.nodes)
         check_memory(48.0 * n * n, f"the Gaussian engine for {n} oscillators (three N × N complex arrays)")
+        from .beyond import BEYOND_APPROACHES, check_beyond_options, gaussian_steady
+
         given = options.given()
+        check_beyond_options(problem.approach, given)
         if problem.approach == "exact":
-            for key in ("method", "populations"):
-                if key in given:
-                    raise ValidationError(key, "does not apply to the exact approach (options: rtol, covariance)")
+            if "method" in given:
+                raise ValidationError("method", "does not apply to the exact approach (options: rtol, covariance)")
             return self._exact(problem, options)
-        for key in ("rtol", "covariance"):
+        for key in ("rtol", "covariance", "max_seconds"):
             if key in given:
                 raise ValidationError(key, "applies to the exact approach only")
+        if problem.approach in BEYOND_APPROACHES:
+            for key in ("method", "populations"):
+                if key in given:
+                    raise ValidationError(key, f"does not apply to the {problem.approach} approach")
+            return gaussian_steady(problem, options)
         if problem.approach == "local":
             return self._local(problem, options)
         if "method" in given:
@@ -254,7 +277,14 @@ class GaussianEngine(Engine):
         from ..solvers.exact import exact_steady_state
 
         check_bounded_below(problem.network)
-        res = exact_steady_state(problem.network, problem.bookkeeping, **options.given())
+        kwargs = {k: v for k, v in options.given().items() if k in ("rtol", "covariance", "max_seconds")}
+        if options.populations == "all":
+            kwargs["populations"] = True
+        elif options.populations == "baths":
+            raise ValidationError(
+                "populations", "'baths' is not available for the exact approach (use 'all' or 'auto')"
+            )
+        res = exact_steady_state(problem.network, problem.bookkeeping, **kwargs)
         return SteadyOutput(
             heat_currents=dict(res.heat_currents),
             populations=dict(res.populations),

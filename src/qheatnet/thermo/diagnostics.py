@@ -72,6 +72,17 @@ class DiagnosticCode(str, Enum):
         "Global approach with distinct Bohr frequencies closer than SECULAR_RATIO dissipation rates (near "
         "resonance; Levy & Kosloff 2014, Fig. 4 inset).",
     )
+    REDFIELD_NOT_POSITIVE = (
+        "REDFIELD_NOT_POSITIVE",
+        "Redfield steady state with a negative eigenvalue beyond round-off (Redfield is not completely "
+        "positive; for oscillators: a covariance violating the uncertainty relation).",
+    )
+    BORN_MARKOV_DOUBTFUL = (
+        "BORN_MARKOV_DOUBTFUL",
+        "A master equation with dissipation rates not small compared with the node frequencies, the bath "
+        "cut-off or the thermal frequency πT: the Born–Markov derivation behind every master equation fails "
+        "(use the exact or HEOM reference).",
+    )
     UNBOUNDED_HAMILTONIAN = (
         "UNBOUNDED_HAMILTONIAN",
         "Oscillator network without a ground state (local approach; the global one refuses it): its "
@@ -103,6 +114,17 @@ class DiagnosticCode(str, Enum):
         "The steady-state equations are ill-conditioned (condition number κ above ILL_CONDITIONED_CONDITION: a "
         "mode relaxes very slowly compared with the generator's scale); the state is resolved to about κ·ε "
         "relative although its residual is small.",
+        True,
+    )
+    UNIFIED_CLUSTERS_REFINED = (
+        "UNIFIED_CLUSTERS_REFINED",
+        "Unified approach: the clustering threshold was lowered to find a consistent modified Hamiltonian H̃.",
+        True,
+    )
+    EXACT_ACCURACY = (
+        "EXACT_ACCURACY",
+        "Exact (NEGF) reference: a note of the frequency integration (an error above the requested tolerance, "
+        "a mode relaxing below the resolution of the integral).",
         True,
     )
     ENGINE_FALLBACK = (
@@ -140,11 +162,51 @@ def _count(items) -> str:
     return "1 coupling" if len(items) == 1 else f"{len(items)} couplings"
 
 
+def born_markov_diagnostic(network) -> list[Diagnostic]:
+    """BORN_MARKOV_DOUBTFUL when a bath's rate at its node is not small against the scales of the bath.
+
+    A master equation replaces the bath by rates evaluated at the transition frequencies; this needs
+    the rates (the linewidths) small compared with every frequency scale on which they vary: the node
+    frequency ω (J(ω) ∝ ω at low ω), the spectral cut-off ω_cut (ohmic, Drude–Lorentz) and the
+    temperature T (n(ω) varies on the scale T). The diagnostic fires when the total relaxation rate
+    γ(ω)(1 + e^{−ω/T}) of a node exceeds BORN_MARKOV_RATIO × min(ω, ω_cut, T) (T only when T > 0).
+    """
+    worst = None
+    for bath in network.baths:
+        node = network.nodes[network.node_index(bath.node)]
+        w = node.frequency
+        rate = float(bath.spectrum.emission(w, bath.temperature) + bath.spectrum.absorption(w, bath.temperature))
+        scales = {"ω": w}
+        cut = getattr(bath.spectrum, "cutoff", None)
+        if cut is not None:
+            scales["ω_cut"] = float(cut)
+        if bath.temperature > 0:
+            scales["T"] = bath.temperature
+        name, scale = min(scales.items(), key=lambda kv: kv[1])
+        ratio = rate / scale
+        if ratio > config.BORN_MARKOV_RATIO and (worst is None or ratio > worst[0]):
+            worst = (ratio, bath.name, rate, name, scale)
+    if worst is None:
+        return []
+    ratio, bname, rate, name, scale = worst
+    return [
+        Diagnostic(
+            "BORN_MARKOV_DOUBTFUL",
+            "warning",
+            f"bath {bname!r} relaxes its node at rate {rate:.3g}, {ratio:.3g}× the scale {name} = {scale:.3g} on which "
+            f"the bath's rates vary (threshold {config.BORN_MARKOV_RATIO:g}): the Born–Markov approximation behind "
+            "every master equation is doubtful here — use --approach exact (oscillators) or heom (qubits)",
+        )
+    ]
+
+
 def coupling_diagnostics(network, approach: str, info) -> list[Diagnostic]:
     """Diagnostics that follow from the network and the generator alone (``info``: a ValidityInfo)."""
     from ..physics.davies import lowest_oscillator_mode
 
     out: list[Diagnostic] = []
+    if approach in ("local", "global", "unified", "redfield"):
+        out += born_markov_diagnostic(network)
     lowest = lowest_oscillator_mode(network)
     if lowest is not None and approach == "local":
         out.append(
