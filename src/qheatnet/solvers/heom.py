@@ -123,10 +123,12 @@ Convergence rule
 ----------------
 :func:`converged_heom` refines from (depth, terms) = (``start_depth`` = 2,
 ``start_terms`` = 0). A step between two solves is *within tolerance* when
-every |ΔJ_α| ≤ max(rtol · max_α |J_α|, atol, f), f = 10 × condition × eps ×
-gross exchange being the round-off of J (so that vanishing currents, at equal
-temperatures, are not chased into the noise); its size is reported as
-max_α |ΔJ_α| / max_α |J_α|.
+every |ΔJ_α| ≤ max(rtol · max_α |J_α|, atol, f), f = condition × eps × gross
+exchange being the round-off of J (so that vanishing currents, at equal
+temperatures, are not chased into the noise), and the populations change by
+max_i |Δ⟨n_i⟩| ≤ rtol · max_i ⟨n_i⟩ (with one bath or at equal temperatures
+the currents vanish at every truncation and only the state shows it); its
+size is reported as max_α |ΔJ_α| / max_α |J_α|.
 
 (0) At depth 2 (cheap) expansion terms are added while one more is not
 within tolerance: at low temperature the first poles carry most of the
@@ -806,6 +808,7 @@ class HeomResult:
     depth, terms, expansion : the hierarchy setting of this solve
     n_exponents, n_ados, unknowns : its size (unknowns: real numbers solved for)
     error_estimate : the last relative change of the currents (None for a single fixed setting)
+    population_error_estimate : the same for the populations (max_i |Δ⟨n_i⟩| / max_i ⟨n_i⟩)
     converged : True if produced by :func:`converged_heom` within its tolerance
     history : tuple of (depth, terms, {bath: J}) of every solve of the convergence loop
     residual : ‖M x‖_∞ / (‖M‖_∞ ‖x‖_∞) of the hierarchy steady state
@@ -832,6 +835,7 @@ class HeomResult:
     n_ados: int = 0
     unknowns: int = 0
     error_estimate: float | None = None
+    population_error_estimate: float | None = None
     converged: bool = False
     history: tuple = ()
     residual: float = float("nan")
@@ -1013,12 +1017,14 @@ def heom_steady_state(
     )
 
 
-def _steps(new: HeomResult, old: HeomResult, rtol: float, atol: float) -> tuple[float, bool]:
-    """(relative change, within tolerance) of the currents between two solves.
+def _steps(new: HeomResult, old: HeomResult, rtol: float, atol: float) -> tuple[float, float, bool]:
+    """(relative change of the currents, of the populations, both within tolerance) between two solves.
 
-    The change is max_α |ΔJ_α| / max_α |J_α|; it is within tolerance when every
+    The current change is max_α |ΔJ_α| / max_α |J_α|; it is within tolerance when every
     |ΔJ_α| ≤ max(rtol · max|J|, atol, floor), floor = ROUNDOFF_FLOOR × condition × eps × gross
-    exchange (the round-off of J, so that vanishing currents are not chased into the noise).
+    exchange (the round-off of J, so that vanishing currents are not chased into the noise). The
+    population change max_i |Δ⟨n_i⟩| / max_i ⟨n_i⟩ must be ≤ rtol as well: with one bath, or at equal
+    temperatures, the currents vanish at every truncation and only the state shows the truncation.
     """
     jn, jo = new.heat_currents, old.heat_currents
     diff = max(abs(jn[k] - jo[k]) for k in jn)
@@ -1029,7 +1035,10 @@ def _steps(new: HeomResult, old: HeomResult, rtol: float, atol: float) -> tuple[
         * max(new.condition * new.gross_exchange, old.condition * old.gross_exchange)
     )
     rel = diff / jmax if jmax > 0 else (0.0 if diff == 0 else math.inf)
-    return rel, diff <= max(rtol * jmax, atol, floor)
+    pn, po = new.populations, old.populations
+    nmax = max(max(abs(v) for v in pn.values()), 1e-300)
+    prel = max(abs(pn[k] - po[k]) for k in pn) / nmax
+    return rel, prel, diff <= max(rtol * jmax, atol, floor) and prel <= rtol
 
 
 def converged_heom(
@@ -1138,8 +1147,8 @@ def converged_heom(
     # the first poles carry most of the correlation function
     while True:
         a, c = get(depth, terms), get(depth, terms + 1)
-        tch, ok = _steps(c, a, rtol, atol)
-        steps.append(f"terms {terms}→{terms + 1} at depth {depth}: {tch:.1e}")
+        tch, tpop, ok = _steps(c, a, rtol, atol)
+        steps.append(f"terms {terms}→{terms + 1} at depth {depth}: {tch:.1e} (populations {tpop:.1e})")
         if ok:
             break
         terms += 1
@@ -1147,23 +1156,26 @@ def converged_heom(
     while True:
         # (1) depth: accept (D, D+1) when that step is within tolerance and the step before it within 10×
         a0, a, b = get(depth - 1, terms), get(depth, terms), get(depth + 1, terms)
-        dch, ok = _steps(b, a, rtol, atol)
-        prev, prev_ok = _steps(a, a0, PREVIOUS_STEP_RATIO * rtol, PREVIOUS_STEP_RATIO * atol)
-        steps.append(f"depth {depth}→{depth + 1} at {terms} terms: {dch:.1e} (previous step {prev:.1e})")
+        dch, dpop, ok = _steps(b, a, rtol, atol)
+        prev, _, prev_ok = _steps(a, a0, PREVIOUS_STEP_RATIO * rtol, PREVIOUS_STEP_RATIO * atol)
+        steps.append(
+            f"depth {depth}→{depth + 1} at {terms} terms: {dch:.1e} (populations {dpop:.1e}; previous step {prev:.1e})"
+        )
         if not (ok and prev_ok):
             depth += 1
             continue
         # (2) terms, one depth below the accepted pair (much cheaper; the two truncation errors add)
         td = max(start_depth + 1, depth - TERMS_CHECK_DEPTH_DROP)
         c0, c = get(td, terms), get(td, terms + 1)
-        tch, ok = _steps(c, c0, rtol, atol)
-        steps.append(f"terms {terms}→{terms + 1} at depth {td}: {tch:.1e}")
+        tch, tpop, ok = _steps(c, c0, rtol, atol)
+        steps.append(f"terms {terms}→{terms + 1} at depth {td}: {tch:.1e} (populations {tpop:.1e})")
         if not ok:
             terms += 1
             continue
         break
     c = b
     err = max(dch, tch)
+    pop_err = max(dpop, tpop)
     notes = []
     if err > rtol:
         notes.append(
@@ -1179,6 +1191,7 @@ def converged_heom(
     return replace(
         c,
         error_estimate=float(err),
+        population_error_estimate=float(pop_err),
         converged=True,
         history=tuple(history),
         cost=time.perf_counter() - t0,
