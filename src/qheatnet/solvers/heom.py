@@ -15,10 +15,11 @@ correlations of the steady state (ρ_tot ≠ ρ_S ⊗ ρ_B) and (iv) every proce
 of higher order in the coupling, e.g. co-tunnelling of energy between baths.
 The HEOM (Tanimura & Kubo 1989; Tanimura, J. Chem. Phys. 153, 020901 (2020))
 keeps all of them: for a Gaussian bath whose correlation function is a sum of
-exponentials, the reduced dynamics is *exactly* the hierarchy below, and the
-only approximations are the truncation of the hierarchy (depth) and of the
-exponential expansion (number of Padé or Matsubara terms), both converged
-here automatically.
+exponentials, the reduced dynamics is *exactly* the hierarchy below. The
+approximations are the truncation of the hierarchy (depth), of the
+exponential expansion (number of Padé or Matsubara terms) and the white-noise
+treatment of the expansion's remainder (the terminator); the first two are
+converged here automatically, and the third vanishes with the second.
 
 Model and bath mapping (ħ = k_B = 1)
 ------------------------------------
@@ -139,7 +140,7 @@ is within tolerance and the step D − 1 → D within 10× the tolerance (one
 accidentally small step of an alternating sequence is not convergence);
 otherwise D is raised. (2) Then one expansion term is added at depth
 max(3, D − 1) (cheaper; the change it measures was found independent of the
-depth to ~10 % from depth 3 on — depth 2 can differ by 100×); if that step
+depth to ~10 % from depth 3 on — at depth 2 it was 3× smaller in one case); if that step
 is not within tolerance, the term is kept and (1) is repeated. The result is
 the solve at (D + 1, terms); ``error_estimate`` is the larger of its depth
 step and terms step. The result thus has depth ≥ 4.
