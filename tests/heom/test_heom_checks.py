@@ -75,3 +75,13 @@ def test_one_qubit_one_bath_relaxes_to_its_thermal_state_at_weak_coupling():
     assert res.terms >= 2  # the population, not the (vanishing) current, asked for the Padé terms
     assert abs(res.populations["A"] - 1 / (np.exp(omega / temp) + 1)) < 1e-4
     assert abs(res.heat_currents["b"]) < 1e-10
+
+
+def test_non_unique_steady_state_is_refused():
+    """A qubit with neither bath nor coupling keeps its initial populations: no unique steady state."""
+    from qheatnet.errors import ConvergenceError
+    from qheatnet.solvers.heom import heom_steady_state
+
+    net = Network([Node("A", "qubit", 1.0), Node("B", "qubit", 1.0)], [], [Bath("h", "A", 2.0, dl(0.05))])
+    with pytest.raises(ConvergenceError, match="not unique"):
+        heom_steady_state(heom_problem(net), depth=3, terms=1)
