@@ -65,7 +65,10 @@ FOCK_TAIL = 1e-11
 #: Measured (2 oscillators, local approach, SuperLU with MMD_AT_PLUS_A):
 #: 24k unknowns (K = 40) 3.8 s / 0.6 GB, 46k (K = 50) 7.8 s / 1.6 GB; the
 #: cost grows about as K^6 because the local Liouvillian is a 3-D stencil.
-FOCK_MAX_UNKNOWNS = {"local": 50_000, "global": 300_000}
+FOCK_MAX_UNKNOWNS = {"local": 50_000, "global": 300_000, "unified": 300_000, "redfield": 20_000}
+#: (unified: block diagonal in the eigenspaces of H̃, mostly populations, like global; redfield: its
+#: superoperator couples every pair of coherences of a q-parity block and is assembled from dense
+#: eigenbasis blocks — measured 9 s for two oscillators at K = 12, a few thousand unknowns)
 #: (global: H is diagonal in the eigenbasis; 46k unknowns solve in 0.3 s)
 FOCK_MAX_CUTOFF = 200
 

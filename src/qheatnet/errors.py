@@ -45,3 +45,7 @@ class EngineNotApplicable(ValidationError, ModelError):
 
     def __init__(self, message: str):
         super().__init__("engine", message)
+
+
+class MissingExtra(QheatnetError, ImportError):
+    """An optional extra is needed for what was asked (the message names it: pip install 'qheatnet[heom]')."""

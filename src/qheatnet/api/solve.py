@@ -20,7 +20,7 @@ __all__ = ["SteadyState", "solve", "build_master_equation", "check_problem", "Bo
 Bookkeeping = Literal["full", "bare"]
 #: Approaches :func:`solve` accepts: master equations ("local", "global") and the exact reference for
 #: linear oscillator networks ("exact"). Which engine solves which is declared by the engines.
-APPROACHES: tuple[str, ...] = ("local", "global", "unified", "redfield", "exact")
+APPROACHES: tuple[str, ...] = ("local", "global", "unified", "redfield", "exact", "heom")
 #: The master equations that have generator builders (:func:`build_master_equation`).
 MASTER_EQUATIONS: tuple[str, ...] = ("local", "global")
 

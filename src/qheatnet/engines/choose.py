@@ -48,7 +48,7 @@ def engine_names(mode: str | None = None) -> tuple[str, ...]:
 
 def _load() -> None:
     """Import every engine module (each registers its engines); importing one of them directly is not enough."""
-    from . import closed_form, fock, gaussian, qubits  # noqa: F401
+    from . import closed_form, fock, gaussian, heom, qubits  # noqa: F401
 
 
 @dataclass(frozen=True)

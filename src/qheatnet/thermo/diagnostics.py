@@ -121,6 +121,12 @@ class DiagnosticCode(str, Enum):
         "Unified approach: the clustering threshold was lowered to find a consistent modified Hamiltonian H̃.",
         True,
     )
+    HEOM_TRUNCATION = (
+        "HEOM_TRUNCATION",
+        "HEOM reference: the hierarchy depth and expansion terms used, and the estimated error of the currents "
+        "(the last change of the convergence loop); a warning when it exceeds the tolerance or ρ is not positive.",
+        True,
+    )
     EXACT_ACCURACY = (
         "EXACT_ACCURACY",
         "Exact (NEGF) reference: a note of the frequency integration (an error above the requested tolerance, "
