@@ -76,11 +76,16 @@ def test_secular_approximation_fine_when_detuned(kind):
 
 
 def test_secular_threshold_is_ten_dissipation_rates():
-    """Gap just below / above SECULAR_RATIO × the largest rate (γ(1 + e^{−ω/T}) for a flat bath)."""
+    """Gap just below / above SECULAR_RATIO × the rate at which a bath drives the two transitions.
+
+    The criterion (physics.rates.secular_margin) weighs each Bohr frequency by the bath's rate times the
+    largest |X_e|² per quantum: for two resonant qubits each bath drives both normal-mode transitions ω ± ε
+    with |X_e|² = ½, so r = γ(1 + e^{−ω/T})/2 (a flat bath) and the margin is 2ε/r.
+    """
     rate = 0.01
     total = rate * (1 + math.exp(-1.0 / 0.3))  # emission + absorption at ω ≈ 1
     for factor, expected in ((0.8, True), (1.25, False)):
-        eps = factor * config.SECULAR_RATIO * total / 2  # gap = 2ε on resonance
+        eps = factor * config.SECULAR_RATIO * (total / 2) / 2  # gap = 2ε on resonance
         net = Network.two_node("qubit", 1.0, 1.0, eps, 0.3, 0.3, Flat(rate))
         res = solve(net, "global", engine="fock")
         assert ("SECULAR_APPROXIMATION_DOUBTFUL" in _codes(res)) is expected, factor

@@ -18,8 +18,9 @@ engine and no engine options. The validity diagnostics of
   LOCAL_DETUNED_NODES (|ω_A − ω_B| > LOCAL_DETUNING_RATIO · max_i Γ_i with
   Γ_i = γ(ω_i)(1 + e^{−ω_i/T})), UNBOUNDED_HAMILTONIAN (oscillators,
   ε² ≥ ω_A ω_B);
-* global: SECULAR_APPROXIMATION_DOUBTFUL (ω_+ − ω_− < SECULAR_RATIO · the
-  largest γ(ω_k)(1 + e^{−ω_k/T}));
+* global: SECULAR_APPROXIMATION_DOUBTFUL ((ω_+ − ω_−)/√(r_+ r_−) < SECULAR_RATIO for a
+  bath, r_± = γ(ω_±)(1 + e^{−ω_±/T}) × the bath's weight on the mode: the measure of
+  :func:`qheatnet.physics.rates.secular_margin`);
 * both: SECOND_LAW_VIOLATED (σ < −(SECOND_LAW_RTOL Σ|J_α|/T_α + r Σ 1/T_α),
   as in :func:`qheatnet.thermo.entropy.second_law_verdict`) and
   CURRENT_AT_EQUAL_TEMPERATURE (|J| > r at equal temperatures).
@@ -144,7 +145,8 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
     else:
         uniq, group = np.zeros((1, 0)), np.zeros(n, dtype=np.int64)
 
-    out = {k: np.full(n, np.nan) for k in ("J0", "n0", "n1", "gross", "rate_scale", "resolution", "born_markov")}
+    keys = ("J0", "n0", "n1", "gross", "rate_scale", "resolution", "born_markov", "secular")
+    out = {k: np.full(n, np.nan) for k in keys}
     for g, row in enumerate(uniq):
         sel = np.flatnonzero(group == g) if len(uniq) > 1 else slice(None)
         specs = []
@@ -178,14 +180,17 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
             rate: Any = 0.0
             res: Any = 0.0
             c2, s2 = r["cos2"], r["sin2"]  # s² from the closed form: 1 − c² rounds it away at small ε
+            drive = []  # per mode, per bath: the rate at which the bath drives the mode, (γ + γ_abs) U²
             for w, wt0, wt1, nk in (
                 (r["omega_plus"], c2, s2, r["n_plus"]),
                 (r["omega_minus"], s2, c2, r["n_minus"]),
             ):
                 ems = []
+                drive.append([])
                 for wt, s, t in ((wt0, s0, a[3]), (wt1, s1, a[4])):
                     em, ab = s.emission(w, t), s.absorption(w, t)
                     ems.append((wt * em, wt * ab))
+                    drive[-1].append(wt * (em + ab))
                     gross = gross + w * wt * (em * nk + ab * (1 + nk))
                     present = wt > config.JUMP_DROP_RTOL**2  # mode visible to this bath (JUMP_DROP_RTOL on amplitudes)
                     rate = np.maximum(rate, np.where(present, em + ab, 0.0))
@@ -195,6 +200,11 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
                     res = res + config.CLOSED_FORM_ROUNDOFF * np.abs(w) * (a_h * e_c + a_c * e_h) / np.abs(
                         e_h - a_h + e_c - a_c
                     )
+            # the weighted secular margin of physics.rates.secular_margin: gap / √(r₊ r₋), worst bath
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gap = r["omega_plus"] - r["omega_minus"]
+                margins = [gap / (np.sqrt(drive[0][b]) * np.sqrt(drive[1][b])) for b in (0, 1)]
+            out["secular"][sel] = np.fmin(margins[0], margins[1])
             out["gross"][sel] = gross
             out["rate_scale"][sel] = rate
             out["resolution"][sel] = res
@@ -239,9 +249,7 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
             diag[:, col["UNBOUNDED_HAMILTONIAN"]] = w_minus <= 0
     else:
         with np.errstate(invalid="ignore"):
-            diag[:, col["SECULAR_APPROXIMATION_DOUBTFUL"]] = (eps != 0) & (
-                w_plus - w_minus < config.SECULAR_RATIO * out["rate_scale"]
-            )
+            diag[:, col["SECULAR_APPROXIMATION_DOUBTFUL"]] = (eps != 0) & (out["secular"] < config.SECULAR_RATIO)
         bad = np.flatnonzero(~(w_minus > 0))
         if len(bad):
             rec["failed"][bad] = True

@@ -221,7 +221,7 @@ class RateEquationEngine(Engine):
             residual=residual,
             gross_exchange=gross,
             solver=solver,
-            validity=ValidityInfo(min_bohr_gap=rates.min_bohr_gap, max_rate=rates.max_rate),
+            validity=ValidityInfo(min_bohr_gap=rates.min_bohr_gap, max_rate=rates.max_rate, secular=rates.secular),
             diagnostics=round_off_diagnostics(currents, solver["current_resolution"]),
             rho=rho,
             space=space,

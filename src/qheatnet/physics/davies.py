@@ -42,7 +42,7 @@ from ..model.network import Network
 from .generator import Dissipator, FockGenerator, LindbladTerm, PauliRates, QuadraticGenerator, ValidityInfo
 from .hilbert import FockSpace
 from .local import network_hamiltonians
-from .rates import bohr_tolerance, cluster_frequencies, damping
+from .rates import bohr_tolerance, cluster_frequencies, damping, secular_margin
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -130,6 +130,7 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
     dissipators = []
     min_gap = np.inf
     max_rate = 0.0
+    secular = (np.inf, np.inf, 0.0)
     for bath in network.baths:
         i = network.node_index(bath.node)
         low = space.lowering[i]
@@ -139,6 +140,8 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
         labels = cluster_frequencies(omegas, tol)
         terms = []
         positive = []
+        quanta = np.maximum(1, np.maximum(space.excitation[rows], space.excitation[cols]))
+        sec_w, sec_r = [], []
         for lab in np.unique(labels):
             sel = labels == lab
             w = float(np.mean(omegas[sel]))
@@ -146,11 +149,16 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
                 w = 0.0
             rate = float(bath.spectrum.bohr_rate(w, bath.temperature))
             op = sp.csr_matrix((x[rows[sel], cols[sel]], (rows[sel], cols[sel])), shape=x.shape)
+            if w >= 0:
+                both = rate + float(bath.spectrum.bohr_rate(-w, bath.temperature))
+                sec_w.append(w)
+                sec_r.append(both * float(np.max(np.abs(x[rows[sel], cols[sel]]) ** 2 / quanta[sel])))
             if w > 0:
                 positive.append(w)
-                max_rate = max(max_rate, rate + float(bath.spectrum.bohr_rate(-w, bath.temperature)))
+                max_rate = max(max_rate, both)
             if rate > 0:
                 terms.append(LindbladTerm(rate, op, w))
+        secular = min(secular, secular_margin(sec_w, sec_r, tol))
         distinct = np.sort(np.array(positive))
         if len(distinct) > 1:
             min_gap = min(min_gap, float(np.min(np.diff(distinct))))
@@ -167,7 +175,7 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
         tuple(dissipators),
         basis="eigen",
         eigvecs=vecs,
-        validity=ValidityInfo(min_bohr_gap=min_gap, max_rate=max_rate),
+        validity=ValidityInfo(min_bohr_gap=min_gap, max_rate=max_rate, secular=secular),
     )
 
 
@@ -195,7 +203,9 @@ def davies_quadratic(network: Network) -> QuadraticGenerator:
     # diagnostics: distinct coupled Bohr frequencies of each bath and the largest rate
     min_gap = np.inf
     max_rate = 0.0
+    secular = (np.inf, np.inf, 0.0)
     for a, s in enumerate(sites):
+        secular = min(secular, secular_margin(omega, (em[a] + ab[a]) * umat[s] ** 2, tol))
         amp = np.abs(umat[s])
         coupled = amp > config.JUMP_DROP_RTOL * np.max(amp)
         freqs = np.unique(labels[coupled])
@@ -220,7 +230,7 @@ def davies_quadratic(network: Network) -> QuadraticGenerator:
         omega=omega,
         modes=umat,
         labels=labels,
-        validity=ValidityInfo(min_bohr_gap=min_gap, max_rate=max_rate),
+        validity=ValidityInfo(min_bohr_gap=min_gap, max_rate=max_rate, secular=secular),
     )
 
 
@@ -253,9 +263,11 @@ def pauli_rates(energies, amp_blocks, baths, *, consume_blocks: bool = False) ->
     per_bath = []
     max_rate = 0.0
     min_gap = np.inf
+    secular = (np.inf, np.inf, 0.0)
     for blocks, (_, spectrum, temp) in zip(amp_blocks, baths):
         bath_blocks = []
         positive = []
+        sec_w, sec_r = [], []
         xmax = max((float(np.max(np.abs(b))) for b in blocks if b is not None and b.size), default=0.0)
         drop = (config.JUMP_DROP_RTOL * xmax) ** 2
         for k in range(nsec - 1):
@@ -282,9 +294,13 @@ def pauli_rates(energies, amp_blocks, baths, *, consume_blocks: bool = False) ->
             if np.any(nz):
                 max_rate = max(max_rate, float(np.max((emit + absorb) * nz)))
                 positive.append(np.unique(w[nz]))
+                sec_w.append(w[nz])
+                sec_r.append(((emit + absorb) * sq)[nz])
             del sq, emit, absorb, pos, nz, w
             bath_blocks.append((r_up, r_down))
         per_bath.append(bath_blocks)
+        if sec_w:
+            secular = min(secular, secular_margin(np.concatenate(sec_w), np.concatenate(sec_r), btol))
         if positive:
             u = np.unique(np.concatenate(positive))
             u = u[u > 0]
@@ -302,4 +318,5 @@ def pauli_rates(energies, amp_blocks, baths, *, consume_blocks: bool = False) ->
         names=tuple(b[0] for b in baths),
         min_bohr_gap=min_gap,
         max_rate=max_rate,
+        secular=secular,
     )

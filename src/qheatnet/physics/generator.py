@@ -71,6 +71,9 @@ class ValidityInfo:
     node_rates: np.ndarray | None = None
     min_bohr_gap: float = float("inf")
     max_rate: float = 0.0
+    #: (margin, gap, rate) of the worst resolved pair of Bohr frequencies of one bath coupling
+    #: (:func:`qheatnet.physics.rates.secular_margin`); None if the builder does not compute it
+    secular: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,6 +272,7 @@ class PauliRates:
     names: tuple[str, ...]
     min_bohr_gap: float
     max_rate: float
+    secular: tuple[float, float, float] | None = None
 
     def out_rates(self) -> list[np.ndarray]:
         """Total exit rate of every eigenstate, per sector."""

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import config
 
-__all__ = ["bohr_tolerance", "cluster_frequencies", "damping"]
+__all__ = ["bohr_tolerance", "cluster_frequencies", "damping", "secular_margin"]
 
 
 def bohr_tolerance(values: Any) -> float:
@@ -47,6 +47,41 @@ def cluster_frequencies(omegas: np.ndarray, tol: float) -> np.ndarray:
     if len(omegas):
         labels[order] = np.concatenate([[0], np.cumsum(np.diff(omegas[order]) > tol)])
     return labels
+
+
+def secular_margin(omegas: Any, weights: Any, tol: float) -> tuple[float, float, float]:
+    r"""How well the Bohr frequencies of one bath coupling are resolved: (margin, gap, rate) of the worst pair.
+
+    The secular approximation drops the Redfield cross terms between the components X(ω) and X(ω') of
+    one coupling operator; their size relative to the splitting is √(r(ω) r(ω')) / |ω − ω'|, with
+    r(ω) the dissipation rate of the transitions at ω (rate × largest |X_e|² per quantum). So for the
+    distinct frequencies ω ≥ 0 (equal within ``tol`` merged, keeping the largest weight) the margin
+    is min over neighbours of |ω' − ω| / √(r r'); the global approach is doubtful when it is below
+    SECULAR_RATIO. Only pairs that the same coupling operator connects count, and each is weighed
+    by how strongly the bath actually drives it (a transition the bath barely touches needs no
+    coherence with a bright neighbour).
+
+    Returns (inf, inf, 0) with fewer than two distinct frequencies.
+    """
+    w = np.asarray(omegas, dtype=float)
+    r = np.asarray(weights, dtype=float)
+    keep = (w >= -tol) & (r > 0)
+    w, r = np.abs(w[keep]), r[keep]
+    if len(w) < 2:
+        return float("inf"), float("inf"), 0.0
+    order = np.argsort(w, kind="stable")
+    w, r = w[order], r[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(w) > tol) + 1])
+    wg = w[starts]
+    rg = np.maximum.reduceat(r, starts)
+    if len(wg) < 2:
+        return float("inf"), float("inf"), 0.0
+    gaps = np.diff(wg)
+    mean = np.sqrt(rg[:-1]) * np.sqrt(rg[1:])  # not √(r r'): the product of two large rates may overflow
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(mean > 0, gaps / mean, np.inf)
+    k = int(np.argmin(ratio))
+    return float(ratio[k]), float(gaps[k]), float(mean[k])
 
 
 def damping(spectrum: Any, omega: Any, temperature: float) -> np.ndarray:

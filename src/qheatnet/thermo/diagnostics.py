@@ -261,16 +261,27 @@ def coupling_diagnostics(network, approach: str, info) -> list[Diagnostic]:
                 )
             )
     if approach == "global":
-        gap, rate = info.min_bohr_gap, info.max_rate
-        if np.isfinite(gap) and gap < config.SECULAR_RATIO * rate:
+        if info.secular is not None:
+            margin, gap, rate = info.secular
+            doubtful = margin < config.SECULAR_RATIO
+            detail = (
+                f"two Bohr frequencies of a bath coupling are {gap:.3g} apart, only {margin:.3g}× the geometric mean "
+                f"{rate:.3g} of the rates at which that bath drives them (threshold {config.SECULAR_RATIO:g})"
+            )
+        else:  # builders without the weighted measure: the nearest distinct pair against the largest rate
+            gap, rate = info.min_bohr_gap, info.max_rate
+            doubtful = bool(np.isfinite(gap) and gap < config.SECULAR_RATIO * rate)
+            detail = (
+                f"two Bohr frequencies of a bath coupling are {gap:.3g} apart, less than "
+                f"{config.SECULAR_RATIO:g}× the dissipation rate {rate:.3g}"
+            )
+        if doubtful:
             out.append(
                 Diagnostic(
                     "SECULAR_APPROXIMATION_DOUBTFUL",
                     "warning",
-                    f"two Bohr frequencies of a bath coupling are {gap:.3g} apart, less than "
-                    f"{config.SECULAR_RATIO:g}× the dissipation rate {rate:.3g}: the secular approximation behind "
-                    "the global master equation fails near resonance (Levy & Kosloff 2014, Fig. 4 inset) — "
-                    "compare with --approach local",
+                    f"{detail}: the secular approximation behind the global master equation fails near resonance "
+                    "(Levy & Kosloff 2014, Fig. 4 inset) — compare with --approach unified",
                 )
             )
     return out
