@@ -19,6 +19,7 @@ Representations built here:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,7 +34,6 @@ from .generator import (
     ValidityInfo,
 )
 from .hilbert import FockSpace
-from .rates import damping
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -59,30 +59,26 @@ def network_hamiltonians(network: Network, space: FockSpace) -> tuple[sp.csr_mat
     return h_s, h_0
 
 
-def node_rates(network: Network) -> np.ndarray:
+def node_rates(network: Network, rates: list[tuple[int, float, float, float]] | None = None) -> np.ndarray:
     """Total local relaxation rate γ(ω_i)(1 + e^{−ω_i/T}) summed over the baths of each node."""
     out = np.zeros(len(network.nodes))
-    for bath in network.baths:
-        i = network.node_index(bath.node)
-        w = network.nodes[i].frequency
-        out[i] += float(bath.spectrum.emission(w, bath.temperature) + bath.spectrum.absorption(w, bath.temperature))
+    for i, emit, absorb, _ in _local_rates(network) if rates is None else rates:
+        out[i] += emit + absorb
     return out
 
 
 def _local_rates(network: Network) -> list[tuple[int, float, float, float]]:
-    """(node, emission, absorption, net damping) at the node frequency, per bath."""
+    """(node, emission, absorption, net damping) at the node frequency, per bath (each spectrum evaluated once)."""
     out = []
     for bath in network.baths:
         i = network.node_index(bath.node)
         w = network.nodes[i].frequency
-        out.append(
-            (
-                i,
-                float(bath.spectrum.emission(w, bath.temperature)),
-                float(bath.spectrum.absorption(w, bath.temperature)),
-                float(damping(bath.spectrum, w, bath.temperature)),
-            )
-        )
+        emit = float(bath.spectrum.emission(w, bath.temperature))
+        absorb = float(bath.spectrum.absorption(w, bath.temperature))
+        t = bath.temperature
+        # net damping γ(ω)(1 − e^{−ω/T}) without cancellation, as physics.rates.damping
+        net = emit * (-math.expm1(-w / t)) if t > 0 else emit
+        out.append((i, emit, absorb, float(net)))
     return out
 
 
@@ -90,7 +86,8 @@ def build_local(network: Network, space: FockSpace) -> FockGenerator:
     """The local master equation of ``network`` in the truncated ``space``."""
     h_s, h_0 = network_hamiltonians(network, space)
     dissipators = []
-    for bath, (i, emit, absorb, _) in zip(network.baths, _local_rates(network)):
+    local = _local_rates(network)
+    for bath, (i, emit, absorb, _) in zip(network.baths, local):
         w = network.nodes[i].frequency
         a = space.lowering[i].astype(complex).tocsr()
         terms = [LindbladTerm(emit, a, w)]
@@ -98,7 +95,7 @@ def build_local(network: Network, space: FockSpace) -> FockGenerator:
             terms.append(LindbladTerm(absorb, a.T.conj().tocsr(), -w))
         dissipators.append(Dissipator(bath.name, tuple(terms)))
     rates = [t.rate for d in dissipators for t in d.terms]
-    validity = ValidityInfo(node_rates=node_rates(network), max_rate=max(rates, default=0.0))
+    validity = ValidityInfo(node_rates=node_rates(network, local), max_rate=max(rates, default=0.0))
     return FockGenerator("local", network, space, h_s, h_0, tuple(dissipators), basis="local", validity=validity)
 
 
@@ -114,7 +111,7 @@ def local_quadratic(network: Network) -> QuadraticGenerator:
         emission=np.array([r[1] for r in rates]),
         absorption=np.array([r[2] for r in rates]),
         net_damping=np.array([r[3] for r in rates]),
-        validity=ValidityInfo(node_rates=node_rates(network)),
+        validity=ValidityInfo(node_rates=node_rates(network, rates)),
     )
 
 
@@ -175,11 +172,12 @@ def local_free_fermion(network: Network) -> FreeFermionGenerator:
     n = len(order)
     gm, gp = np.zeros(n), np.zeros(n)
     baths = []
-    for b, (i, e, a, _) in zip(network.baths, _local_rates(network)):
+    local = _local_rates(network)
+    for b, (i, e, a, _) in zip(network.baths, local):
         k = pos[i]
         gm[k] += e
         gp[k] += a
         baths.append((b.name, k, e, a))
     return FreeFermionGenerator(
-        network, order, h, gm, gp, tuple(baths), validity=ValidityInfo(node_rates=node_rates(network))
+        network, order, h, gm, gp, tuple(baths), validity=ValidityInfo(node_rates=node_rates(network, local))
     )
