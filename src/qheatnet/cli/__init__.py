@@ -1,1 +1,1 @@
-"""cli layer of qheatnet (see DESIGN.md)."""
+"""The ``qheatnet`` command line: parse, call the API, print; library errors become one line and exit code 2."""

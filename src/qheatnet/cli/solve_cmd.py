@@ -10,21 +10,38 @@ from ..io.network_file import load_network
 from .main import cli, echo_json, native_stdout_to_stderr
 
 
+def _short(value) -> str:
+    """A solver-report value in a few characters (6 significant digits; nested tables summarised)."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (dict, list, tuple)) or hasattr(value, "items"):
+        n = len(value)
+        return f"<{n} entr{'y' if n == 1 else 'ies'}; see --json>"
+    return str(value)
+
+
 def format_result(res) -> str:
-    """Human-readable report of a SteadyState."""
+    """Human-readable report of a SteadyState (6 significant digits; ``--json`` has every digit)."""
     lines = [f"approach: {res.approach}   engine: {res.engine}   bookkeeping: {res.bookkeeping}"]
     lines.append("heat currents (positive: bath → network):")
     temps = {b.name: b.temperature for b in res.network.baths}
     for name, j in res.heat_currents.items():
-        lines.append(f"  {name:<12} T = {temps[name]:<10.6g} J = {j: .10e}")
-    lines.append(f"entropy production σ = {res.entropy_production:.10e}")
+        lines.append(f"  {name:<12} T = {temps[name]:<10.6g} J = {j: .6g}")
+    lines.append(f"entropy production σ = {res.entropy_production:.6g}")
     lines.append(f"second law: {res.second_law} (tolerance {res.second_law_tolerance:.2e})")
-    lines.append(f"first-law residual Σ J = {res.first_law_residual:.3e}")
+    if res.bookkeeping == "bare":
+        lines.append(
+            f"first-law residual Σ J = {res.first_law_residual:.3e} (bare bookkeeping: the power exchanged through "
+            "the couplings, not an error)"
+        )
+    else:
+        lines.append(f"first-law residual Σ J = {res.first_law_residual:.3e}")
     lines.append("populations ⟨n⟩:")
     for name, n in res.populations.items():
-        lines.append(f"  {name:<12} {n:.10g}")
+        lines.append(f"  {name:<12} {n:.6g}")
     lines.append(
-        f"steady-state residual {res.residual:.2e}; solver: " + ", ".join(f"{k}={v}" for k, v in res.solver.items())
+        f"steady-state residual {res.residual:.2e}; solver: "
+        + ", ".join(f"{k}={_short(v)}" for k, v in res.solver.items())
     )
     if res.diagnostics:
         lines.append("diagnostics:")

@@ -1,1 +1,1 @@
-"""io layer of qheatnet (see DESIGN.md)."""
+"""Reading and writing network files (TOML)."""

@@ -1,4 +1,4 @@
-"""Network files in TOML (format in DESIGN.md) and JSON output.
+"""Network files in TOML (format: the README, section "Using it") and JSON output.
 
 Example::
 

@@ -1,1 +1,1 @@
-"""model layer of qheatnet (see DESIGN.md)."""
+"""The model: :class:`~qheatnet.model.network.Network` (nodes, couplings, baths) and bath spectra; validated once, immutable."""

@@ -226,7 +226,7 @@ class Network:
     # -- construction --------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Any) -> Network:
-        """Build from the parsed network-file mapping (see DESIGN.md).
+        """Build from the parsed network-file mapping (the TOML format of the README, section "Using it").
 
         Keys: ``nodes`` (list of {name, kind, frequency}), ``couplings``
         (list of {nodes = [a, b], strength}), ``baths`` (list of {name, node,

@@ -1,1 +1,1 @@
-"""reproduce layer of qheatnet (see DESIGN.md)."""
+"""Paper reproductions: figures, data and claims decided by computation (``qheatnet reproduce PAPER``)."""

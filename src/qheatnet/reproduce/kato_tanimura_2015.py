@@ -205,7 +205,7 @@ def claims(data: dict) -> Report:
     d_loc = _dev(dl, "local", case="resonant", lam=lam0)
     rep.add(
         f"weak coupling, resonant qubits: HEOM → local master equation (|ΔJ/J| < {WEAK_TOL:g} at λ = {lam0:g})",
-        "weak-coupling limit; bath mapping κ = 4λ/γ (DESIGN.md)",
+        "weak-coupling limit; bath mapping κ = 4λ/γ (qheatnet.solvers.heom)",
         abs(d_loc) < WEAK_TOL,
         f"J_local/J_HEOM − 1 = {d_loc:+.2e} at ε = {EPS_KT}, λ = {lam0:g}",
     )

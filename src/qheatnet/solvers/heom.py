@@ -27,7 +27,7 @@ Model and bath mapping (ħ = k_B = 1)
    \qquad B_α = \sum_k g_{αk}(b_{αk} + b_{αk}^†),
 
 with H_S the network Hamiltonian (nodes and swap couplings, the "full"
-bookkeeping of DESIGN.md) and X_α = a + a† of the node of bath α (σx for a
+bookkeeping of qheatnet.thermo.currents) and X_α = a + a† of the node of bath α (σx for a
 qubit). QuTiP's Drude–Lorentz bath is defined by its spectral density
 J_Q(ω) = π Σ_k g_k² δ(ω − ω_k) = 2λγω/(ω² + γ²), and its correlation function
 
@@ -45,7 +45,7 @@ J(ω) = 2 J_Q(ω) = 4λγω/(ω² + γ²), i.e.
 
 .. math:: ω_c = γ, \qquad κ = 4λ/γ \quad (λ = κ ω_c / 4),
 
-the mapping stated in DESIGN.md. It is tested by the weak-coupling limits
+the mapping derived above. It is tested by the weak-coupling limits
 (HEOM → global for detuned qubits, → local for resonant ones) and by
 comparing QuTiP's power spectrum with ``DrudeLorentz.emission``.
 
