@@ -238,3 +238,9 @@ COMPARE_REFERENCE_ERROR_FRACTION = 0.2
 #: first unified or exact solve in a fresh process against 1–6 ms for the next), which would
 #: otherwise decide which approach is "cheapest". Slower solves are timed once.
 COMPARE_REPEAT_SECONDS = 0.5
+#: ``compare`` counts approaches whose costs are within this factor of the cheapest eligible one as
+#: equally cheap and then recommends the first of them in the order local, global, unified, redfield.
+#: Measured: the costs of two-qubit solves (1–15 ms) vary by up to ×1.5 between identical runs on a
+#: shared machine, which without this rule flipped the recommendation between global (6 ms) and
+#: unified (8 ms) from one run to the next.
+COMPARE_COST_TIE = 2.0

@@ -38,15 +38,18 @@ current whose reference value is resolved has the opposite sign.
 
 Recommendation
 --------------
-With a reference: the cheapest approach (smallest measured ``seconds``) with δ ≤ ``tolerance`` and
-the second law satisfied; if there is none, ``recommended = "none: use the reference"``.
+With a reference: the cheapest approach with δ ≤ ``tolerance`` and the second law satisfied; if
+there is none, ``recommended = "none: use the reference"``. "Cheapest" is the smallest measured
+``seconds``, where costs within COMPARE_COST_TIE (×2) of the smallest count as equal and the first of
+them in the order local, global, unified, redfield is taken (timings of millisecond solves fluctuate
+by ×1.5 on a shared machine; the recommendation should not).
 
 Without a reference the recommendation rests on the diagnostics and on agreement: the candidates are
 the approaches that ran without a physics warning (a warning-severity diagnostic that is not a
 numerical one, :data:`qheatnet.thermo.diagnostics.NUMERICAL_CODES`); if at least two of them agree
 pairwise within the tolerance and no result carries BORN_MARKOV_DOUBTFUL (when every master
-equation is doubtful, agreement between them proves nothing), the cheapest candidate is
-recommended, else ``"none: <why>"``. ``recommendation_basis`` says which rule was used.
+equation is doubtful, agreement between them proves nothing), the cheapest candidate (same rule)
+is recommended, else ``"none: <why>"``. ``recommendation_basis`` says which rule was used.
 
 Cost
 ----
@@ -510,6 +513,13 @@ def _pairwise(rows: list[ApproachResult], baths: list[str]) -> dict[str, dict[st
     return out
 
 
+def _cheapest(rows: list[ApproachResult]) -> ApproachResult:
+    """The cheapest row, costs within COMPARE_COST_TIE of the least counting as equal (then: table order)."""
+    least = min(r.seconds for r in rows)
+    ordered = sorted(rows, key=lambda r: COMPARED_APPROACHES.index(r.approach))
+    return next(r for r in ordered if r.seconds <= config.COMPARE_COST_TIE * least)
+
+
 def _recommend_with_reference(rows: list[ApproachResult], reference: str, tol: float) -> tuple[str, str]:
     eligible = [r for r in rows if r.ok and r.within_tolerance and r.result is not None]
     eligible = [r for r in eligible if r.result is not None and r.result.second_law == "satisfied"]
@@ -519,7 +529,7 @@ def _recommend_with_reference(rows: list[ApproachResult], reference: str, tol: f
             f"no master equation is within {tol:g} of {reference} with the second law satisfied"
             + (f" ({worst})" if worst else "")
         )
-    best = min(eligible, key=lambda r: r.seconds)
+    best = _cheapest(eligible)
     others = [r.approach for r in eligible if r is not best]
     return best.approach, (
         f"the cheapest approach within {tol:g} of {reference} (δ = {best.deviation:.2g}, {best.seconds:.3g} s)"
@@ -554,7 +564,7 @@ def _recommend_without_reference(
         return "none: the approaches disagree", (
             f"the approaches without validity warnings ({names}) differ by up to δ = {spread:.2g} > {tol:g}"
         )
-    best = min(clean, key=lambda r: r.seconds)
+    best = _cheapest(clean)
     return best.approach, (
         f"no reference: the cheapest approach without validity warnings; {names} agree pairwise within "
         f"δ ≤ {spread:.2g} (tolerance {tol:g}) — agreement, not a measurement against an exact answer"
