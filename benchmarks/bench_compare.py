@@ -20,7 +20,7 @@ process, times the number of points. Then the resume check: the same sweep to an
 interrupted with SIGINT once ``--interrupt-at`` of its chunks are on disk, rerun; the resumed result
 must be identical (xarray ``assert_identical``) to the uninterrupted one.
 
---tables: the tables of README "Which approach to trust": δ = max_α |J_α − J_α,ref| / max_α |J_α,ref|
+--tables (``--markdown``: condensed, as in README "Which approach to trust"): δ = max_α |J_α − J_α,ref| / max_α |J_α,ref|
 of every master equation (``*``: ≤ 5 %) and the recommendation of ``qheatnet.compare`` over (ε, λ)
 for resonant and detuned qubits against HEOM, and over (ε, κ) for resonant and detuned oscillator
 pairs (Hofer et al. 2017: Drude–Lorentz ω_c = 10, T = 2 | 1) against the exact NEGF reference.
@@ -177,28 +177,53 @@ def _row(label, c):
     return f"{label} " + " ".join(cells) + f"  {c.recommended}"
 
 
-def bench_tables() -> None:
+QUBIT_LAMBDAS = (1e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.2)
+QUBIT_EPS = (1e-3, 1e-2, 0.1, 0.5)
+OSC_KAPPAS = (1e-3, 1e-2, 0.1, 1.0)
+OSC_EPS = (1e-5, 1e-3, 1e-2, 0.1, 0.9)
+
+
+def _markdown(title, strength, grid):
+    """One row per coupling strength: per approach, the ε at which it is within 5 % (and the worst δ)."""
+    print(f"\n{title}\n")
+    print(f"| {strength} | " + " | ".join(APPROACHES) + " | recommended (by ε) |")
+    print("|---" * (len(APPROACHES) + 2) + "|")
+    for s, comps in grid:
+        cells = []
+        for a in APPROACHES:
+            rows = [(e, c.row(a)) for e, c in comps]
+            good = [e for e, r in rows if r.ok and r.within_tolerance]
+            worst = max(r.deviation for _, r in rows if r.ok)
+            if len(good) == len(rows):
+                cells.append(f"all ε (max δ {worst:.2g})")
+            elif not good:
+                best = min(r.deviation for _, r in rows if r.ok)
+                sign = " (wrong sign)" if all(r.wrong_sign for _, r in rows) else ""
+                cells.append(f"none (min δ {best:.2g}){sign}")
+            else:
+                cells.append("ε = " + ", ".join(f"{e:g}" for e in good) + f" (max δ {worst:.2g})")
+        recs = ", ".join(c.recommended.replace("none: use the reference", "ref") for _, c in comps)
+        print(f"| {s:g} | " + " | ".join(cells) + f" | {recs} |")
+
+
+def bench_tables(markdown: bool = False) -> None:
     head = "".join(f" {a:>10}" for a in APPROACHES) + "  recommended"
     for case, wb in (("resonant", 1.0), ("detuned", 0.8)):
-        rows = []
-        for lam in (1e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.2):
-            for eps in (1e-3, 1e-2, 0.1, 0.5):
-                rows.append(_row(f"{lam:>7.0e} {eps:>7.0e}", compare(qubits(wb, eps, lam), reference="heom")))
-        _table(
-            f"two qubits, {case} (ω = 1, {wb:g}), vs HEOM; δ ('*' ≤ 5 %)",
-            rows,
-            f"{'λ':>7} {'ε':>7}" + head,
-        )
+        grid = [(lam, [(e, compare(qubits(wb, e, lam), reference="heom")) for e in QUBIT_EPS]) for lam in QUBIT_LAMBDAS]
+        title = f"two qubits, {case} (ω = 1, {wb:g}), vs HEOM; ε = {', '.join(f'{e:g}' for e in QUBIT_EPS)}"
+        if markdown:
+            _markdown(title, "λ", grid)
+            continue
+        rows = [_row(f"{lam:>7.0e} {e:>7.0e}", c) for lam, comps in grid for e, c in comps]
+        _table(title + "; δ ('*' ≤ 5 %)", rows, f"{'λ':>7} {'ε':>7}" + head)
     for case, wa in (("resonant", 1.0), ("detuned", 1.2)):
-        rows = []
-        for kappa in (1e-3, 1e-2, 0.1, 1.0):
-            for eps in (1e-5, 1e-3, 1e-2, 0.1, 0.9):
-                rows.append(_row(f"{kappa:>7.0e} {eps:>7.0e}", compare(oscillators(wa, eps, kappa), reference="exact")))
-        _table(
-            f"two oscillators, {case} (ω = {wa:g}, 1), vs exact; δ ('*' ≤ 5 %)",
-            rows,
-            f"{'κ':>7} {'ε':>7}" + head,
-        )
+        grid = [(k, [(e, compare(oscillators(wa, e, k), reference="exact")) for e in OSC_EPS]) for k in OSC_KAPPAS]
+        title = f"two oscillators, {case} (ω = {wa:g}, 1), vs exact; ε = {', '.join(f'{e:g}' for e in OSC_EPS)}"
+        if markdown:
+            _markdown(title, "κ", grid)
+            continue
+        rows = [_row(f"{k:>7.0e} {e:>7.0e}", c) for k, comps in grid for e, c in comps]
+        _table(title + "; δ ('*' ≤ 5 %)", rows, f"{'κ':>7} {'ε':>7}" + head)
 
 
 def main() -> None:
@@ -209,7 +234,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sample", type=int, default=24, help="points timed serially for the reference estimate")
     ap.add_argument("--interrupt-at", type=float, default=0.5, help="fraction of the chunks before SIGINT")
-    ap.add_argument("--tables", action="store_true", help="also the README compare tables")
+    ap.add_argument("--tables", action="store_true", help="also the compare tables (δ of every approach)")
+    ap.add_argument("--markdown", action="store_true", help="with --tables: the condensed README tables")
     ap.add_argument("--no-compare", action="store_true")
     args = ap.parse_args()
     if not args.no_compare:
@@ -217,7 +243,7 @@ def main() -> None:
     if args.map:
         bench_map(args.side, args.workers, args.sample, args.interrupt_at)
     if args.tables:
-        bench_tables()
+        bench_tables(args.markdown)
 
 
 if __name__ == "__main__":
