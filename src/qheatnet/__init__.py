@@ -34,6 +34,7 @@ from .model.network import Bath, Coupling, Network, Node
 from .model.spectra import DrudeLorentz, Flat, Ohmic, Phonon3D, Spectrum
 
 if TYPE_CHECKING:  # the rest is imported on first use, so that `import qheatnet` stays light
+    from .api.compare import Comparison, compare
     from .api.evolve import evolve
     from .api.results import Evolution, SteadyState
     from .api.solve import build_master_equation, solve
@@ -47,6 +48,8 @@ _LAZY = {
     "SteadyState": ".api.results",
     "Evolution": ".api.results",
     "evolve": ".api.evolve",
+    "compare": ".api.compare",
+    "Comparison": ".api.compare",
     "sweep": ".sweeps",
     "Diagnostic": ".thermo.diagnostics",
     "DiagnosticCode": ".thermo.diagnostics",
@@ -85,6 +88,8 @@ __all__ = [
     "SteadyState",
     "evolve",
     "Evolution",
+    "compare",
+    "Comparison",
     "Diagnostic",
     "DiagnosticCode",
     "build_master_equation",

@@ -138,4 +138,4 @@ def main(argv=None):  # pragma: no cover - thin wrapper
 
 
 # subcommands (each module adds itself to `cli`)
-from . import evolve_cmd, reproduce_cmd, solve_cmd, sweep_cmd  # noqa: E402,F401,I001
+from . import compare_cmd, evolve_cmd, reproduce_cmd, solve_cmd, sweep_cmd  # noqa: E402,F401,I001

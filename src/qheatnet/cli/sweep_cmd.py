@@ -106,13 +106,43 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
     help="Variable(s) to draw (default: heat_current and entropy_production).",
 )
 @click.option("--bath", default=None, help="Bath of heat_current (default: the first).")
-def plot_command(result, out_dir, variables, bath):
-    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files."""
+@click.option(
+    "--tolerance",
+    type=float,
+    default=None,
+    help="Validity maps (results of a sweep with a reference): largest deviation δ counted as valid [default: 0.05].",
+)
+@click.option(
+    "--dims",
+    default=None,
+    help="The two swept parameters of the maps, as X,Y (default: the first two).",
+)
+def plot_command(result, out_dir, variables, bath, tolerance, dims):
+    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files.
+
+    A result of a sweep with a reference also gets its validity map (which approaches are within
+    the tolerance of the reference where) and the deviation of each approach.
+    """
     from ..sweeps.plot import load_result, plot_result
     from .main import check_output_path
 
     ds = load_result(result)  # not a sweep result: one line naming the file
     folder = check_output_path("--out", out_dir, folder=True) if out_dir else Path(result).parent
-    paths = plot_result(ds, folder, stem=Path(result).name.split(".")[0], variables=variables or None, bath=bath)
+    dim_pair = None
+    if dims is not None:
+        dim_pair = tuple(d.strip() for d in dims.split(","))
+        if len(dim_pair) != 2:
+            from ..errors import ValidationError
+
+            raise ValidationError("--dims", f"must be two swept parameters separated by a comma, got {dims!r}")
+    paths = plot_result(
+        ds,
+        folder,
+        stem=Path(result).name.split(".")[0],
+        variables=variables or None,
+        bath=bath,
+        tolerance=tolerance,
+        dims=dim_pair,
+    )
     for p in paths:
         click.echo(str(p))

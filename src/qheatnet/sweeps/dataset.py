@@ -16,7 +16,17 @@ variable                 dims (after the parameters)      meaning
 ``engine``               approach                        solver that produced the point
 ``status``               approach                        0 ok, 1 failed, 2 not computed
 ``error``                approach                        error message of a failed point ("" else)
+``deviation``            approach                        with a ``reference``: relative deviation δ
+                                                         from it (see below)
 =======================  ==============================  =====================================
+
+Validity maps: a sweep with ``reference = "exact"`` (or ``"heom"``) computes that reference as one
+more approach and adds ``deviation``: at each point and for each approach,
+δ = max_α |J_α − J_α,ref| / max_α |J_α,ref| (α over the baths; the definition of
+:func:`qheatnet.compare`), 0 for the reference itself, NaN where the approach or the reference
+failed or the reference current vanishes. It is derived from the stored heat currents when the
+dataset is assembled, so it is the same however the sweep was interrupted and resumed. Attribute
+``reference`` names the reference.
 
 Attributes: ``qheatnet_version``, ``network`` (the base network as TOML),
 ``sweep_hash``, ``parameters`` (JSON), ``bookkeeping``, ``engine``,
@@ -140,6 +150,8 @@ class Assembler:
         }
         keep = set(spec.outputs) | {"status", "error"}
         data_vars = {k: v for k, v in data_vars.items() if k in keep}
+        if spec.reference is not None:
+            data_vars["deviation"] = self.deviation_variable()
         coords = spec.coordinates()  # swept parameters, with units, paths, linked fields, zipped members
         coords["approach"] = ("approach", np.array(spec.approaches, dtype=object))
         coords["bath"] = ("bath", np.array([b.name for b in net.baths], dtype=object))
@@ -163,7 +175,27 @@ class Assembler:
             "second_law_rtol": float(config.SECOND_LAW_RTOL),
             "conventions": CONVENTIONS,
         }
+        if spec.reference is not None:
+            attrs["reference"] = spec.reference
         return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+    def deviation_variable(self) -> tuple:
+        """``(dims, δ, attrs)`` of the validity variable: each approach's deviation from the reference."""
+        from ..api.compare import DEVIATION_DEFINITION, relative_deviation
+
+        spec = self.spec
+        k = spec.approaches.index(spec.reference)
+        j = self.arr["heat_current"]  # (n, approaches, baths)
+        dev = relative_deviation(j, j[:, k : k + 1, :])
+        ok = self.arr["status"] == STATUS_OK
+        dev = np.where(ok & ok[:, k : k + 1], dev, np.nan)
+        attrs = {
+            "units": "1",
+            "long_name": f"relative deviation from the {spec.reference} reference",
+            "definition": DEVIATION_DEFINITION,
+            "reference": spec.reference,
+        }
+        return (spec.dims + ("approach",), dev.reshape(spec.shape + dev.shape[1:]), attrs)
 
 
 def _version() -> str:

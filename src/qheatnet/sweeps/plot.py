@@ -18,6 +18,13 @@ Maps
     is hatched and outlined in black; the region flagged by other
     diagnostics is outlined in grey (dashed). Failed points are grey.
 
+Validity maps
+    A sweep with a reference (``reference = "exact" | "heom"``) carries each approach's relative
+    deviation δ from it (the ``deviation`` variable). :func:`plot_validity_map` colours every point
+    of two swept parameters by the set of approaches within a tolerance of the reference (like
+    Fig. 2 of Levy & Kosloff, but for validity); :func:`plot_deviation_map` shows δ of one approach
+    with the contour δ = tolerance; :func:`plot_deviation_scan` is the 1-D version.
+
 Every figure says what is held fixed: its title lists the parameters of
 the base network that the sweep did not vary (and the value at which other
 swept parameters are held). Logarithmically spaced parameters get log
@@ -51,6 +58,11 @@ __all__ = [
     "FLAG_CODES",
     "LINEAR_MAX_DECADES",
     "SCALE_MAX_DECADES",
+    "validity_categories",
+    "plot_validity_map",
+    "plot_deviation_map",
+    "plot_deviation_scan",
+    "plot_validity",
 ]
 
 #: Variables whose sign carries the physics (diverging colour map around 0).
@@ -573,13 +585,17 @@ def _file_name(stem, var, bath, node, kind, ds):
 DPI = 120
 
 
-def plot_result(ds: xr.Dataset, folder, stem: str = "sweep", variables=None, bath=None, node=None) -> list[Path]:
+def plot_result(
+    ds: xr.Dataset, folder, stem: str = "sweep", variables=None, bath=None, node=None, tolerance=None, dims=None
+) -> list[Path]:
     """Write the standard figures of a result to ``folder``; returns the PNG paths.
 
     One parameter: a scan per variable (all approaches in one panel). Two or
-    more: a map per variable and approach (other parameters at their first
-    value). File names name the bath (heat currents) or node (populations):
-    ``<stem>_heat_current_<bath>[_map].png``.
+    more: a map per variable and approach over ``dims`` (default: the first two
+    swept parameters; others at their first value). File names name the bath
+    (heat currents) or node (populations): ``<stem>_heat_current_<bath>[_map].png``.
+    A result with a reference also gets its validity figures (:func:`plot_validity`,
+    within ``tolerance``).
     """
     import matplotlib
 
@@ -602,9 +618,254 @@ def plot_result(ds: xr.Dataset, folder, stem: str = "sweep", variables=None, bat
             n = len(ds.approach)
             fig, axes = plt.subplots(1, n, figsize=(6.5 * n, 5.8), squeeze=False, layout="constrained")
             for ax, appr in zip(axes[0], ds.approach.values):
-                plot_map(ds, var, approach=str(appr), bath=bath, node=node, ax=ax)
+                plot_map(ds, var, approach=str(appr), bath=bath, node=node, dims=dims, ax=ax)
             p = folder / _file_name(stem, var, bath, node, "map", ds)
         fig.savefig(p, dpi=DPI)
         plt.close(fig)
         paths.append(p)
+    if "deviation" in ds:
+        paths += plot_validity(ds, folder, stem, tolerance=tolerance, dims=dims)
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# validity maps (sweeps with a reference: the ``deviation`` variable)
+# ---------------------------------------------------------------------------
+
+#: Colour of the points where no approach is within the tolerance (use the reference), and of the
+#: points where the reference itself failed (no verdict).
+NONE_COLOR, FAILED_COLOR = "0.93", "0.55"
+#: Deviations below this are drawn at this value on the logarithmic deviation axes (the exact
+#: references are converged to 1e-3 (HEOM) and 1e-10 (NEGF); smaller deviations carry no information
+#: on validity).
+DEVIATION_FLOOR = 1e-6
+
+
+def _validity_inputs(ds: xr.Dataset, tolerance):
+    from .. import checks, config
+
+    if "deviation" not in ds:
+        raise ValidationError(
+            "deviation",
+            "the result has no validity variable: run the sweep with a reference "
+            '(reference = "exact" or "heom" in the sweep file, sweep(..., reference=...))',
+        )
+    tol = (
+        config.COMPARE_TOLERANCE
+        if tolerance is None
+        else checks.number("tolerance", tolerance, minimum=0.0, strict=True)
+    )
+    ref = str(ds.attrs.get("reference", ds.deviation.attrs.get("reference", "")))
+    compared = [str(a) for a in ds.approach.values if str(a) != ref]
+    return tol, ref, compared
+
+
+def validity_categories(ds: xr.Dataset, tolerance=None, dims=None):
+    """Which approaches are within ``tolerance`` of the reference at each point of two swept parameters.
+
+    Returns
+    -------
+    codes : ndarray of int, shape (len(y), len(x))
+        Bit k set when the k-th compared approach has δ ≤ tolerance; −1 where the reference failed.
+        Other swept parameters are held at their first value.
+    compared : list of str
+        The approaches (bit order), the reference excluded.
+    dims : tuple of str
+        (x, y).
+    """
+    tol, ref, compared = _validity_inputs(ds, tolerance)
+    pdims = _param_dims(ds)
+    dims = tuple(dims or pdims[:2])
+    if len(pdims) < 2 or len(dims) != 2 or any(d not in pdims for d in dims):
+        raise ValidationError("dims", f"a map needs two of the swept parameters {', '.join(pdims)}, got {dims!r}")
+    dev = ds.deviation.isel({d: 0 for d in pdims if d not in dims})
+    codes = np.zeros((len(ds[dims[1]]), len(ds[dims[0]])), dtype=int)
+    for k, a in enumerate(compared):
+        d = dev.sel(approach=a).transpose(dims[1], dims[0]).values
+        codes |= np.where(np.isfinite(d) & (d <= tol), 1 << k, 0)
+    ref_dev = dev.sel(approach=ref).transpose(dims[1], dims[0]).values if ref in dev.approach else None
+    if ref_dev is not None:
+        codes = np.where(np.isfinite(ref_dev), codes, -1)
+    return codes, compared, dims
+
+
+def _category_label(code: int, compared: list[str], tol: float, ref: str) -> str:
+    if code < 0:
+        return f"{ref} failed: no verdict"
+    if code == 0:
+        return f"none within {tol:g}: use {ref}"
+    return ", ".join(a for k, a in enumerate(compared) if code & (1 << k))
+
+
+def plot_validity_map(ds: xr.Dataset, *, tolerance=None, dims=None, ax=None):
+    """Regime map: which approaches are within ``tolerance`` of the reference, over two swept parameters.
+
+    Each point is coloured by the set of approaches whose deviation δ (see
+    :mod:`qheatnet.sweeps.dataset`) is at most ``tolerance`` (default ``config.COMPARE_TOLERANCE``);
+    light grey: none is (use the reference); dark grey: the reference failed. The legend below the
+    axes lists each set with its share of the points. Like Fig. 2 of Levy & Kosloff (2014), but for
+    validity instead of the sign of σ. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    tol, ref, compared = _validity_inputs(ds, tolerance)
+    codes, compared, dims = validity_categories(ds, tol, dims)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 6.2), layout="constrained")
+    present = sorted(set(codes.ravel().tolist()), key=lambda c: (c <= 0, -bin(max(c, 0)).count("1"), c))
+    palette = [f"C{i}" for i in range(10) if i != 7]  # the default cycle (tab10); C7 is grey
+    colors, k = [], 0
+    for c in present:
+        if c < 0:
+            colors.append(FAILED_COLOR)
+        elif c == 0:
+            colors.append(NONE_COLOR)
+        else:
+            colors.append(palette[k % len(palette)])
+            k += 1
+    index = np.vectorize({c: i for i, c in enumerate(present)}.get)(codes)
+    cmap = ListedColormap(colors)
+    norm = BoundaryNorm(np.arange(len(present) + 1) - 0.5, len(present))
+    x, y = ds[dims[0]].values, ds[dims[1]].values
+    ax.pcolormesh(x, y, index, cmap=cmap, norm=norm, shading="auto")
+    handles = [
+        Patch(
+            facecolor=colors[i],
+            edgecolor="0.4",
+            label=f"{_category_label(c, compared, tol, ref)} ({_share(float(np.mean(codes == c)))} of the points)",
+        )
+        for i, c in enumerate(present)
+    ]
+    if _is_log(x):
+        ax.set_xscale("log")
+    if _is_log(y):
+        ax.set_yscale("log")
+    ax.set_xlabel(_label(ds, dims[0]))
+    ax.set_ylabel(_label(ds, dims[1]))
+    fixed = {d: float(ds[d].values[0]) for d in _param_dims(ds) if d not in dims}
+    head = f"within δ ≤ {tol:g} of {ref} (δ = max_α |J_α − J_α,ref| / max_α |J_α,ref|)"
+    ax.set_title(_title(ds, head, fixed, dims), fontsize=8, loc="left")
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.12), borderaxespad=0.0)
+    return ax
+
+
+def plot_deviation_map(ds: xr.Dataset, approach: str, *, tolerance=None, dims=None, ax=None):
+    """δ of one approach over two swept parameters (logarithmic colours) with the contour δ = tolerance."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    tol, ref, compared = _validity_inputs(ds, tolerance)
+    pdims = _param_dims(ds)
+    dims = tuple(dims or pdims[:2])
+    if len(pdims) < 2 or len(dims) != 2 or any(d not in pdims for d in dims):
+        raise ValidationError("dims", f"a map needs two of the swept parameters {', '.join(pdims)}, got {dims!r}")
+    if approach not in compared:
+        raise ValidationError("approach", f"must be one of {', '.join(compared)}, got {approach!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 5.0), layout="constrained")
+    dev = ds.deviation.isel({d: 0 for d in pdims if d not in dims}).sel(approach=approach)
+    z = dev.transpose(dims[1], dims[0]).values.astype(float)
+    zc = np.where(np.isfinite(z), np.maximum(z, DEVIATION_FLOOR), np.nan)
+    top = float(np.nanmax(zc)) if np.any(np.isfinite(zc)) else 1.0
+    norm = LogNorm(vmin=min(DEVIATION_FLOOR * 10, tol / 10), vmax=max(top, tol * 10))
+    x, y = ds[dims[0]].values, ds[dims[1]].values
+    mesh = ax.pcolormesh(
+        x,
+        y,
+        np.ma.masked_invalid(zc),
+        cmap=plt.get_cmap("viridis").with_extremes(bad="0.75"),
+        norm=norm,
+        shading="auto",
+    )
+    ax.figure.colorbar(mesh, ax=ax, label=f"δ of {approach} from {ref}")
+    finite = np.isfinite(zc)
+    if finite.all() and np.nanmin(zc) < tol < np.nanmax(zc):
+        ax.contour(x, y, np.log10(zc / tol), levels=[0.0], colors="w", linewidths=1.6)
+    if _is_log(x):
+        ax.set_xscale("log")
+    if _is_log(y):
+        ax.set_yscale("log")
+    ax.set_xlabel(_label(ds, dims[0]))
+    ax.set_ylabel(_label(ds, dims[1]))
+    ax.set_title(f"{approach}: δ from {ref} (white line: δ = {tol:g})", fontsize=9, loc="left")
+    return ax
+
+
+def plot_deviation_scan(ds: xr.Dataset, *, tolerance=None, dim=None, ax=None):
+    """δ of every approach against one swept parameter (log axis), with the band δ ≤ tolerance shaded."""
+    import matplotlib.pyplot as plt
+
+    tol, ref, compared = _validity_inputs(ds, tolerance)
+    dims = _param_dims(ds)
+    dim = dim or dims[0]
+    if dim not in dims:
+        raise ValidationError("dim", f"must be one of {', '.join(dims)}, got {dim!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 5.2), layout="constrained")
+    dev = ds.deviation.isel({d: 0 for d in dims if d != dim})
+    x = ds[dim].values
+    for k, a in enumerate(ds.approach.values):
+        if str(a) == ref:
+            continue
+        y = dev.sel(approach=a).values.astype(float)
+        ax.plot(
+            x,
+            np.maximum(y, DEVIATION_FLOOR),
+            marker=_MARKERS[k % len(_MARKERS)],
+            ms=4,
+            lw=1.4,
+            color=f"C{k}",
+            label=str(a),
+        )
+    ax.set_yscale("log")
+    lo = min(ax.get_ylim()[0], tol / 10)
+    ax.axhspan(lo, tol, color="0.88", lw=0, zorder=0, label=f"within δ ≤ {tol:g} of {ref}")
+    ax.set_ylim(bottom=lo)
+    if _is_log(x):
+        ax.set_xscale("log")
+    ax.set_xlabel(_label(ds, dim))
+    ax.set_ylabel(f"δ = max_α |J_α − J_α,{ref}| / max_α |J_α,{ref}|")
+    fixed = {d: float(ds[d].values[0]) for d in dims if d != dim}
+    ax.set_title(_title(ds, f"deviation from {ref}", fixed, (dim,)), fontsize=8, loc="left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), borderaxespad=0.0)
+    return ax
+
+
+def plot_validity(ds: xr.Dataset, folder, stem: str = "sweep", *, tolerance=None, dims=None) -> list[Path]:
+    """Write the validity figures of a result with a reference; returns the PNG paths.
+
+    One swept parameter: ``<stem>_validity.png`` (δ of every approach, tolerance band). Two or more:
+    ``<stem>_validity_map.png`` (the regime map) and ``<stem>_deviation_map.png`` (δ of each
+    approach, one panel each).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    tol, ref, compared = _validity_inputs(ds, tolerance)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    if len(_param_dims(ds)) == 1:
+        fig, ax = plt.subplots(figsize=(7.0, 5.4), layout="constrained")
+        plot_deviation_scan(ds, tolerance=tol, ax=ax)
+        paths.append(folder / f"{stem}_validity.png")
+        fig.savefig(paths[-1], dpi=DPI)
+        plt.close(fig)
+        return paths
+    fig, ax = plt.subplots(figsize=(7.0, 6.4), layout="constrained")
+    plot_validity_map(ds, tolerance=tol, dims=dims, ax=ax)
+    paths.append(folder / f"{stem}_validity_map.png")
+    fig.savefig(paths[-1], dpi=DPI)
+    plt.close(fig)
+    n = len(compared)
+    fig, axes = plt.subplots(1, n, figsize=(5.0 * n, 4.4), squeeze=False, layout="constrained")
+    for ax, a in zip(axes[0], compared):
+        plot_deviation_map(ds, a, tolerance=tol, dims=dims, ax=ax)
+    paths.append(folder / f"{stem}_deviation_map.png")
+    fig.savefig(paths[-1], dpi=DPI)
+    plt.close(fig)
     return paths

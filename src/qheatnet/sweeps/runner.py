@@ -476,6 +476,7 @@ def sweep(
     client=None,
     progress: bool = False,
     overwrite: bool = False,
+    reference: str | None = None,
 ) -> xr.Dataset:
     """Steady states of ``network`` over a grid of parameter values, as an xarray Dataset.
 
@@ -501,6 +502,11 @@ def sweep(
         Save to netCDF (or Zarr for ``*.zarr``), chunk by chunk, resumable.
     workers, scheduler, dask_local, client, progress, overwrite
         See :func:`run_sweep`.
+    reference : {"exact", "heom"}, optional
+        Also compute this exact reference at every point (added to ``approaches`` if missing) and
+        each approach's relative deviation from it, the ``deviation`` variable (dims: parameters,
+        approach): δ = max_α |J_α − J_α,ref| / max_α |J_α,ref| — a validity map
+        (``qheatnet plot`` draws it). Part of the sweep hash.
 
     Returns
     -------
@@ -527,6 +533,7 @@ def sweep(
         fast_path=fast_path,
         outputs=outputs,
         chunk_size=chunk_size,
+        reference=reference,
     )
     return run_sweep(
         spec,

@@ -51,11 +51,21 @@ that dimension (``zipped_along``). The hash describes every member and the
 fields it sets, so changing the linking is a different sweep (not resumed
 from the old one); a plain axis hashes as it always did.
 
+Validity maps
+-------------
+``reference = "exact"`` (oscillator networks with ohmic or drude_lorentz baths) or ``"heom"``
+(qubit networks with drude_lorentz baths, optional extra heom) computes that reference at every
+point too (it is added to ``approaches`` if missing) and adds the variable ``deviation``: each
+approach's relative deviation δ = max_α |J_α − J_α,ref| / max_α |J_α,ref| from it
+(:mod:`qheatnet.sweeps.dataset`). ``qheatnet plot`` then draws where each approach is within a
+tolerance. The reference is part of the sweep hash.
+
 Sweep file (TOML)::
 
     network = "two-qubits.toml"        # relative to this file; or [network] tables
     approaches = ["local", "global"]
     outputs = ["heat_current", "entropy_production", "population"]   # optional
+    reference = "heom"                 # optional: validity map (deviation from the reference)
 
     [parameters]
     "baths.hot.temperature" = { linspace = [1.0, 3.0, 41] }
@@ -112,6 +122,11 @@ OUTPUTS: tuple[str, ...] = (
     "engine",
 )
 
+#: Exact references a sweep can measure the approaches against (``reference = "exact"``): each point
+#: then also gets every approach's relative deviation from it (the ``deviation`` variable, see
+#: :mod:`qheatnet.sweeps.dataset`).
+SWEEP_REFERENCES: tuple[str, ...] = ("exact", "heom")
+
 #: Names a swept coordinate cannot take: the other dimensions, coordinates and variables of a result.
 RESERVED_NAMES: tuple[str, ...] = (
     "approach",
@@ -123,6 +138,7 @@ RESERVED_NAMES: tuple[str, ...] = (
     *OUTPUTS,
     "status",
     "error",
+    "deviation",
 )
 #: Largest number of points of a sweep (the product over its axes times the approaches),
 #: and of one axis. Measured: a two-node sweep of 10⁶ points × 2 approaches peaked at
@@ -271,6 +287,9 @@ class SweepSpec:
         Points per task for the per-point solver (None: automatic).
     source : str or None
         The sweep file, when read from one.
+    reference : str or None
+        "exact" or "heom": every point also gets each approach's relative deviation from this
+        approach (which is then one of ``approaches``); part of the hash.
     """
 
     network: Network
@@ -283,6 +302,7 @@ class SweepSpec:
     outputs: tuple[str, ...] = OUTPUTS
     chunk_size: int | None = None
     source: str | None = None
+    reference: str | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -350,7 +370,7 @@ class SweepSpec:
 
         from .. import __version__
 
-        return {
+        out = {
             "qheatnet_version": __version__,
             "network": exact(self.network.to_dict()),
             "axes": [a.to_dict() for a in self.axes],
@@ -361,6 +381,9 @@ class SweepSpec:
             "fast_path": bool(self.fast_path),
             "outputs": list(self.outputs),
         }
+        if self.reference is not None:  # only then: the hashes of sweeps without a reference are unchanged
+            out["reference"] = self.reference
+        return out
 
     @property
     def hash(self) -> str:
@@ -713,6 +736,7 @@ def make_spec(
     chunk_size: int | None = None,
     source: str | None = None,
     field_prefix: str = "parameters",
+    reference: str | None = None,
 ) -> SweepSpec:
     """Check every field of a sweep and return a :class:`SweepSpec`.
 
@@ -758,6 +782,7 @@ def make_spec(
             raise ValidationError(f"approaches[{i}]", f"must be one of {', '.join(APPROACHES)}, got {a!r}")
     if len(set(approaches)) != len(approaches):
         raise ValidationError("approaches", f"must not repeat an approach, got {list(approaches)}")
+    approaches = with_reference(approaches, reference)
     if bookkeeping not in ("full", "bare"):
         raise ValidationError("bookkeeping", f"must be 'full' or 'bare', got {bookkeeping!r}")
     from ..engines.base import Problem
@@ -802,7 +827,23 @@ def make_spec(
         outputs=tuple(o for o in OUTPUTS if o in outputs),
         chunk_size=None if chunk_size is None else int(chunk_size),
         source=source,
+        reference=reference,
     )
+
+
+def with_reference(approaches: Sequence[str], reference: Any) -> tuple[str, ...]:
+    """``approaches`` with the validated ``reference`` appended when it is not among them already.
+
+    Raises
+    ------
+    ValidationError
+        ``reference`` is not None, "exact" or "heom".
+    """
+    if reference is None:
+        return tuple(approaches)
+    if not isinstance(reference, str) or reference not in SWEEP_REFERENCES:
+        raise ValidationError("reference", f"must be one of {', '.join(SWEEP_REFERENCES)}, got {reference!r}")
+    return tuple(approaches) if reference in approaches else (*approaches, reference)
 
 
 # ---------------------------------------------------------------------------
@@ -821,6 +862,7 @@ _FILE_KEYS = (
     "chunk_size",
     "title",
     "description",
+    "reference",
 )
 
 
@@ -880,6 +922,7 @@ def loads_sweep(text: str, base_dir: str | Path = ".", source: str = "<string>")
         outputs=data.get("outputs"),
         chunk_size=data.get("chunk_size"),
         source=source,
+        reference=data.get("reference"),
     )
 
 
