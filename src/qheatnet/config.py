@@ -160,6 +160,11 @@ GROUP_DECOUPLED_RTOL = 1e-13
 #: this fraction of the largest bath rate: the steady state is then reached only after ~1e12 bath
 #: times, and currents through the mode are not resolved by any finite-time experiment.
 SLOW_MODE_RTOL = 1e-12
+#: The dense eigen-decomposition of the local drift is trusted for the slowest decay rate λ_min only
+#: when λ_min × GAUSSIAN_DENSE_RESOLUTION exceeds its absolute resolution ε‖Z‖ (λ_min then carries
+#: ~1e-10 relative error); otherwise "auto" takes the normal-mode path, and an explicit
+#: method="dense" is flagged (SLOW_NORMAL_MODE).
+GAUSSIAN_DENSE_RESOLUTION = 1e-10
 #: The local drift eigen-decomposition is accepted when its relative residual is below this.
 EIG_RTOL = 1e-10
 #: Rows of the N × N work arrays processed at once by the normal-mode solver (memory: CHUNK·N·16 B).

@@ -189,6 +189,17 @@ class GaussianEngine(Engine):
                     "any finite-time experiment",
                 )
             )
+        resolution = float(np.finfo(float).eps * (np.max(np.abs(gen.h)) + np.max(delta_s)))
+        if sol.method == "dense" and not sol.min_decay * config.GAUSSIAN_DENSE_RESOLUTION > resolution:
+            diags.append(
+                Diagnostic(
+                    "SLOW_NORMAL_MODE",
+                    "warning",
+                    f"the slowest mode relaxes at rate {sol.min_decay:.3g}, resolved by the dense eigen-decomposition "
+                    f"only to ~{resolution / sol.min_decay:.0e} relative: populations may be off by that much — "
+                    "method='modes' computes the decay rates directly",
+                )
+            )
         dark = sol.extra.get("dark_modes", 0)
         if dark:
             diags.append(
