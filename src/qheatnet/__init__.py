@@ -36,7 +36,7 @@ from .model.spectra import DrudeLorentz, Flat, Ohmic, Phonon3D, Spectrum
 if TYPE_CHECKING:  # the rest is imported on first use, so that `import qheatnet` stays light
     from .api.evolve import evolve
     from .api.results import Evolution, SteadyState
-    from .api.solve import build_master_equation, solve
+    from .api.solve import build_master_equation, fluctuations, solve
     from .physics.two_node import global_closed_form, local_closed_form
     from .sweeps import sweep
     from .thermo.diagnostics import Diagnostic, DiagnosticCode
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # the rest is imported on first use, so that `import qheatnet
 _LAZY = {
     "solve": ".api.solve",
     "build_master_equation": ".api.solve",
+    "fluctuations": ".api.solve",
     "SteadyState": ".api.results",
     "Evolution": ".api.results",
     "evolve": ".api.evolve",
@@ -88,6 +89,7 @@ __all__ = [
     "Diagnostic",
     "DiagnosticCode",
     "build_master_equation",
+    "fluctuations",
     "local_closed_form",
     "global_closed_form",
     "sweep",
