@@ -243,7 +243,7 @@ def exact_counting(
         if order >= 2:
             out[:, 1] = tr * s2 + tr * tr * nd * nd
         if order >= 3:
-            out[:, 2] = tr * s2 * nd + 3.0 * tr * tr * nd * s2 + 2.0 * tr**3 * nd**3
+            out[:, 2] = tr * nu * nu * nd + 3.0 * tr * tr * nd * s2 + 2.0 * tr**3 * nd**3
         if chis is not None:
             ta_ = tn2 * na * (nu + nb)  # T a
             tb_ = tn2 * nb * (nu + na)  # T b

@@ -347,6 +347,8 @@ def block_cgf(h, jumps, emission, absorption, net, quantum_row, s, *, steps: int
 
     Each value is reached by continuation from s = 0 in ``steps`` steps (Newton with the Sylvester
     Jacobian Δ ↦ A_L Δ + Δ A_R at every step). Dense O(m³) per iteration: for tests and small blocks.
+    Where the continuation loses the root (for real s: beyond the interval where the generating
+    function exists, i.e. where ⟨e^{sQ}⟩ diverges) the value is NaN, as in :func:`single_mode_cgf`.
     """
     h = np.asarray(h, float)
     lm = np.atleast_2d(np.asarray(jumps, float)).T
@@ -365,6 +367,7 @@ def block_cgf(h, jumps, emission, absorption, net, quantum_row, s, *, steps: int
     trp = np.sum(lm * lm, axis=0)
     for i, sv in enumerate(s.ravel()):
         y = y0.copy()
+        lost = False
         for t in np.linspace(0, 1, steps + 1)[1:]:
             st = t * sv
             u = np.exp(-st * q)
@@ -390,7 +393,11 @@ def block_cgf(h, jumps, emission, absorption, net, quantum_row, s, *, steps: int
                     break
                 last = step
             if not float(np.max(np.abs(f))) <= config.COUNTING_NEWTON_RTOL * fscale:
-                raise ConvergenceError(f"Newton's method for the tilted Riccati equation did not converge at s = {st}")
+                lost = True
+                break
+        if lost:
+            out.ravel()[i] = np.nan
+            continue
         u = np.exp(-sv * q)
         kl = np.linalg.solve(y, lm.astype(complex))
         out.ravel()[i] = np.sum(g * u * (trp - np.sum(lm * kl, axis=0)) - gp * trp)

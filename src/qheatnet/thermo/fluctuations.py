@@ -209,29 +209,32 @@ def _noise_from_pairs(cum: np.ndarray, pair_noise: dict) -> np.ndarray:
     return s
 
 
-def _singletons(e, f, net, q_modes, weights, order, chi):
-    """Closed-form cumulants summed over independent modes for every field row of ``weights`` (fields × channels)."""
+def _singletons(e, f, net, q_modes, weights, order, chi, n_cgf):
+    """Closed-form cumulants summed over independent modes for every field row of ``weights`` (fields × channels);
+    λ(χ) for the first ``n_cgf`` rows (the per-bath fields)."""
     from ..solvers.counting_gaussian import single_mode_cgf, single_mode_cumulants
 
     cums, grosses, cgfs = [], [], []
-    for wrow in weights:
+    for k, wrow in enumerate(weights):
         q = wrow[:, None] * q_modes[None, :]
         c, g = single_mode_cumulants(e, f, net, q, order)
         cums.append(c.sum(axis=1))
         grosses.append(g.sum(axis=1))
-        if chi is not None:
+        if chi is not None and k < n_cgf:
             cgfs.append(single_mode_cgf(e, f, net, q, 1j * np.asarray(chi, complex)))
     return np.array(cums), np.array(grosses), (np.array(cgfs) if chi is not None else None)
 
 
-def _blocks(blocks, weights, order, chi):
-    """Sum of block-kernel cumulants; ``blocks``: list of (h, l (n_b, m), g, g', Γ, ε) per block."""
+def _blocks(blocks, weights, order, chi, n_cgf):
+    """Sum of block-kernel cumulants; ``blocks``: list of (h, l (n_b, m), g, g', Γ, ε) per block; λ(χ) for the
+    first ``n_cgf`` field rows (the per-bath fields: the generating function of a sum of baths' heat can cease
+    to exist where the per-bath ones do not, e.g. a bounded total)."""
     from ..solvers.counting_gaussian import block_cgf, block_cumulants
 
     nf = len(weights)
     cum = np.zeros((nf, order))
     gross = np.zeros((nf, order))
-    cgf = np.zeros((nf, len(np.atleast_1d(chi))), complex) if chi is not None else None
+    cgf = np.zeros((n_cgf, len(np.atleast_1d(chi))), complex) if chi is not None else None
     resid, min_decay, occs = 0.0, math.inf, []
     for h, lv, g, gp, net, eps in blocks:
         quantum = np.asarray(weights, float) * eps[None, :]
@@ -248,7 +251,7 @@ def _blocks(blocks, weights, order, chi):
                     f"the generating function of a block of {h.shape[0]} coupled modes is not available "
                     f"(Newton on the dense Riccati equation; at most {config.COUNTING_CGF_BLOCK_MAX}); the cumulants are",
                 )
-            for fi in range(nf):
+            for fi in range(n_cgf):
                 cgf[fi] += block_cgf(h, lv, g, gp, net, quantum[fi], 1j * np.atleast_1d(np.asarray(chi, complex)))
     return cum, gross, cgf, resid, min_decay, occs
 
@@ -282,7 +285,7 @@ def quadratic_counting(qgen, *, order: int = 3, chi=None) -> Counted:
         lv[np.arange(n_b), qgen.sites] = 1.0
         eps = np.diag(qgen.h)[qgen.sites].astype(float)  # the node frequencies: jump energies
         block = (np.asarray(qgen.h, float), lv, qgen.emission, qgen.absorption, qgen.net_damping, eps)
-        cum, gross, cgf, resid, min_decay, occs = _blocks([block], weights, order, chi)
+        cum, gross, cgf, resid, min_decay, occs = _blocks([block], weights, order, chi, n_b)
         pops = {nd.name: float(occs[0][i]) for i, nd in enumerate(qgen.network.nodes)}
         solver = {
             "method": "tilted Riccati equation (local), perturbation series",
@@ -300,7 +303,7 @@ def quadratic_counting(qgen, *, order: int = 3, chi=None) -> Counted:
     sel = np.flatnonzero(live)
     e = qgen.emission[:, sel] * amp2[:, sel]
     f = qgen.absorption[:, sel] * amp2[:, sel]
-    cum, gross, cgf = _singletons(e, f, netk[sel], omega[sel], weights, order, chi)
+    cum, gross, cgf = _singletons(e, f, netk[sel], omega[sel], weights, order, chi, n_b)
     blocks = []
     for lab in np.unique(labels[~single]):
         idx = np.flatnonzero(labels == lab)
@@ -318,7 +321,7 @@ def quadratic_counting(qgen, *, order: int = 3, chi=None) -> Counted:
         )
     resid = 0.0
     if blocks:
-        c2, g2, cg2, resid, _, _ = _blocks(blocks, weights, order, chi)
+        c2, g2, cg2, resid, _, _ = _blocks(blocks, weights, order, chi, n_b)
         cum, gross = cum + c2, gross + g2
         if cgf is not None:
             cgf = cgf + cg2
@@ -362,18 +365,18 @@ def unified_quadratic_counting(network: Network, *, order: int = 3, chi=None) ->
             blocks.append((np.diag(omega[idx]), lv, np.ones(n_b), boltz, netr, np.full(n_b, wt)))
     cum = np.zeros((len(weights), order))
     gross = np.zeros_like(cum)
-    cgf = np.zeros((len(weights), len(np.atleast_1d(chi))), complex) if chi is not None else None
+    cgf = np.zeros((n_b, len(np.atleast_1d(chi))), complex) if chi is not None else None
     if singles:
         e = np.array([s[0] for s in singles]).T
         f = np.array([s[1] for s in singles]).T
         net = np.array([s[2] for s in singles])
         qm = np.array([s[3] for s in singles])
-        cum, gross, cg = _singletons(e, f, net, qm, weights, order, chi)
+        cum, gross, cg = _singletons(e, f, net, qm, weights, order, chi, n_b)
         if cgf is not None:
             cgf = cg
     resid = 0.0
     if blocks:
-        c2, g2, cg2, resid, _, _ = _blocks(blocks, weights, order, chi)
+        c2, g2, cg2, resid, _, _ = _blocks(blocks, weights, order, chi, n_b)
         cum, gross = cum + c2, gross + g2
         if cgf is not None:
             cgf = cgf + cg2
