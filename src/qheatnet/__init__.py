@@ -25,6 +25,12 @@ Implemented papers
 * E. B. Davies, Commun. Math. Phys. 39, 91 (1974),
   doi:10.1007/BF01608389 — the secular weak-coupling generator used by the
   global approach for any network.
+* C. Flindt, T. Novotný, A. Braggio and A.-P. Jauho, Phys. Rev. B 82, 155407
+  (2010), doi:10.1103/PhysRevB.82.155407 — the recursive scheme for the
+  cumulants of the tilted generator (:func:`qheatnet.fluctuations`).
+* K. Saito and A. Dhar, Phys. Rev. Lett. 99, 180601 (2007),
+  doi:10.1103/PhysRevLett.99.180601 — the Levitov–Lesovik formula for the
+  heat through harmonic networks (exact counting statistics).
 """
 
 from typing import TYPE_CHECKING, Any

@@ -250,3 +250,7 @@ COUNTING_MEAN_RTOL = 1e-7
 #: Newton's method on the tilted Riccati equation (generating function of Gaussian blocks) is accepted when
 #: the residual is below this fraction of the scale of its terms (rates × |Y|²; rounding gives ~1e-16).
 COUNTING_NEWTON_RTOL = 1e-11
+#: Dense complex m × m arrays held at once by the Gaussian counting kernel of a block of m coupled modes
+#: (M, R, R⁻¹, the Cauchy matrix 1/(λ̄_i + λ_j), Y_0 and its Cholesky factor, LAPACK work space), for its
+#: refusal before allocation against MAX_MEMORY_BYTES.
+COUNTING_GAUSSIAN_ARRAYS = 10

@@ -16,7 +16,7 @@ from qheatnet import Bath, Coupling, Flat, Network, Node, Ohmic, solve
 from qheatnet.engines.fock import build_generator
 from qheatnet.errors import ConvergenceError
 from qheatnet.solvers import counting as cs
-from qheatnet.thermo.fluctuations import counting_statistics
+from qheatnet.thermo.fluctuations import counting_statistics, fock_counting
 
 from .reference import dense_tilted, fd_cumulants, generator_terms, tilted_eigenvalue
 
@@ -76,9 +76,14 @@ def test_mean_is_the_steady_state_current_in_the_counted_bookkeeping(approach):
     got = counting_statistics(net, approach, "fock", cutoff=3)
     book = "bare" if approach == "local" else "full"
     assert got.bookkeeping == book
-    ref = solve(net, approach, engine="fock", cutoff=3, bookkeeping=book).heat_currents
+    state = solve(net, approach, engine="fock", cutoff=3, bookkeeping=book)
+    ref = state.heat_currents
     for a, b in enumerate(net.baths):
         assert got.cumulants[a, 0] == pytest.approx(ref[b.name], rel=1e-10, abs=1e-16)
+    gen = build_generator(net, approach, 3)
+    own = fock_counting(gen, populations=True).populations  # the kernel's own steady state
+    for name, n in state.populations.items():
+        assert own[name] == pytest.approx(n, rel=1e-10)
     if approach == "local":  # and the bare currents are not the full ones here (detuned, coupled nodes)
         full = solve(net, approach, engine="fock", cutoff=3).heat_currents
         assert abs(full["hot"] - ref["hot"]) > 1e-3 * abs(ref["hot"])

@@ -3,7 +3,9 @@
 :func:`solve` checks its input, lets the engine layer choose and run an
 engine (:mod:`qheatnet.engines.choose`), and returns a frozen
 :class:`~qheatnet.api.results.SteadyState` that carries the inputs, the
-method, the residuals and the validity diagnostics.
+method, the residuals and the validity diagnostics. :func:`fluctuations` adds
+the counting statistics of the heat exchanged with each bath (noise, third
+cumulant, Fano factor, precision, TUR ratio; :mod:`qheatnet.thermo.fluctuations`).
 """
 
 from __future__ import annotations
@@ -229,7 +231,8 @@ def fluctuations(
         A result of ``solve(network, approach, bookkeeping=<counted>)`` to check against instead of
         solving again.
     **options
-        Engine options, as for :func:`solve`.
+        Engine options, as for :func:`solve` (for ``"exact"`` the state is solved with
+        ``covariance=False`` unless given: only its currents are needed).
 
     Returns
     -------
@@ -260,6 +263,8 @@ def fluctuations(
     chis = fl.check_chi(chi)
     book: Any = fl.BOOKKEEPING[approach]
     if state is None:
+        if approach == "exact" and "covariance" not in options:
+            options = {**options, "covariance": False}  # the check needs the currents only (O(N) per frequency)
         state = solve(network, approach, bookkeeping=book, engine=engine, **options)
     else:
         if not isinstance(state, SteadyState):

@@ -261,6 +261,12 @@ def block_cumulants(h, jumps, emission, absorption, net, quantum, *, order: int 
     net = np.asarray(net, float)
     qf = np.atleast_2d(np.asarray(quantum, float))
     m, nch = lm.shape
+    est = config.COUNTING_GAUSSIAN_ARRAYS * 16.0 * m * m
+    if not est <= config.MAX_MEMORY_BYTES:
+        raise ConvergenceError(
+            f"the Gaussian counting statistics of a block of {m} coupled modes need about {est / 1e9:.3g} GB "
+            f"(limit {config.MAX_MEMORY_BYTES / 1e9:g} GB, qheatnet.config.MAX_MEMORY_BYTES)"
+        )
     g_mat = (lm * net[None, :]) @ lm.T
     lyap = _Lyapunov(h, g_mat)
     # Y_0 = 1 + Cᵀ: ℳ(Y_0) + Σ_c g_c P_c = 0

@@ -150,10 +150,13 @@ def _fock(hamiltonian, dissipators, excitation, order, chi, bookkeeping, method,
     )
 
 
-def fock_counting(gen, *, order: int = 3, chi=None) -> Counted:
-    """Counting statistics of a Fock-space generator (:class:`~qheatnet.physics.generator.FockGenerator`)."""
+def fock_counting(gen, *, order: int = 3, chi=None, populations: bool = False) -> Counted:
+    """Counting statistics of a Fock-space generator (:class:`~qheatnet.physics.generator.FockGenerator`).
+
+    ``populations``: also ⟨n_i⟩ of the kernel's own steady state (``Counted.populations``).
+    """
     space = gen.space
-    numbers = {n.name: gen.to_basis(space.number(i)) for i, n in enumerate(gen.network.nodes)}
+    numbers = {n.name: gen.to_basis(space.number(i)) for i, n in enumerate(gen.network.nodes)} if populations else None
     return _fock(
         gen.hamiltonian,
         gen.dissipators,
