@@ -143,3 +143,13 @@ def test_sweep_variables_and_tur_plot(tmp_path, qubits):
     res = CliRunner().invoke(cli, ["plot", str(tmp_path / "s.nc"), "--var", "tur_ratio", "--out", str(tmp_path / "p")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "p" / "s_tur_ratio_hot.png").exists()
+
+
+def test_order_two_and_the_exact_generating_function():
+    net = Network.two_node("oscillator", 1.0, 0.9, 0.05, 2.0, 1.0, Ohmic(0.01, 5.0))
+    fl = fluctuations(net, "exact", order=2, chi=[0.2, -0.4])
+    assert math.isnan(fl.third_cumulant["hot"]) and fl.current_noise["hot"] > 0
+    assert fl.representation == "exact" and fl.bookkeeping == "full"
+    # Q_c = −Q_h + (bounded): λ_c(χ) = λ_h(−χ)
+    back = fluctuations(net, "exact", chi=[-0.2, 0.4])
+    assert np.allclose(fl.cgf["cold"], back.cgf["hot"], rtol=1e-9)

@@ -108,13 +108,17 @@ def test_sparse_and_dense_paths_agree(monkeypatch):
     from qheatnet import config
 
     net = _mixed()  # d = 2 · 4 · 2 = 16 states at K = 3
+    chi = -1j * np.array([0.3, -0.6])  # real s = 0.3, −0.6
     monkeypatch.setattr(config, "COUNTING_DENSE_MAX_DIM", 16)
-    dense = counting_statistics(net, "local", "fock", cutoff=3)
+    dense = counting_statistics(net, "local", "fock", cutoff=3, chi=chi)
     monkeypatch.setattr(config, "COUNTING_DENSE_MAX_DIM", 0)
-    sparse = counting_statistics(net, "local", "fock", cutoff=3)
+    sparse = counting_statistics(net, "local", "fock", cutoff=3, chi=chi)
     assert sparse.solver["unknowns"] == dense.solver["unknowns"]
     assert np.allclose(sparse.cumulants, dense.cumulants, rtol=1e-10, atol=0)
     assert np.allclose(sparse.noise_matrix, dense.noise_matrix, rtol=1e-10, atol=0)
+    # the generating function: shift-invert Arnoldi (sparse) against the full spectrum (dense)
+    assert np.allclose(sparse.cgf, dense.cgf, rtol=1e-9, atol=1e-18)
+    assert np.min(np.abs(dense.cgf)) > 1e-8
 
 
 @pytest.mark.parametrize("approach, w2", [("global", 0.8), ("local", 1.0)])
