@@ -153,3 +153,19 @@ def test_order_two_and_the_exact_generating_function():
     # Q_c = −Q_h + (bounded): λ_c(χ) = λ_h(−χ)
     back = fluctuations(net, "exact", chi=[-0.2, 0.4])
     assert np.allclose(fl.cgf["cold"], back.cgf["hot"], rtol=1e-9)
+
+
+def test_unified_approach_is_checked_against_the_unified_steady_state():
+    osc = Network.two_node("oscillator", 1.0, 1.004, 0.002, 0.5, 0.3, Flat(0.01))
+    gau = fluctuations(osc, "unified")
+    fock = fluctuations(osc, "unified", engine="fock", cutoff=24)
+    assert gau.representation == "gaussian" and fock.representation == "fock" and gau.state is None
+    assert gau.bookkeeping == "consistent"
+    assert gau.current_noise["hot"] == pytest.approx(fock.current_noise["hot"], rel=1e-8)
+    assert gau.solver["mean_check"] < 1e-9
+    with pytest.raises(ValidationError, match="cutoff"):
+        fluctuations(osc, "unified", engine="fock")
+    qub = Network.two_node("qubit", 1.0, 1.002, 0.01, 2.0, 1.0, Flat(0.01))
+    assert fluctuations(qub, "unified").tur_ratio["hot"] > 0
+    with pytest.raises(ValidationError, match="approach"):
+        fluctuations(qub, "heom")

@@ -86,7 +86,12 @@ def solve(
     Parameters
     ----------
     network : Network
-    approach : {"local", "global", "exact"}
+    approach : {"local", "global", "unified", "exact"}
+        Redfield (not a GKLS equation: its "jumps" have no counting statistics) and HEOM are not
+        supported. ``"unified"`` is checked against the unified steady state of
+        :mod:`qheatnet.physics.unified` (Fock space, ``cutoff=K`` required with oscillators) or
+        :mod:`qheatnet.physics.quadratic_beyond` (oscillator networks) instead of a ``solve`` result
+        (``state`` is then None).
         Local (eqs. 6–7 of Levy & Kosloff 2014), global/Davies (eqs. 10–12,
         generalised to any network), or the exact (Landauer/NEGF) reference
         for linear oscillator networks.
@@ -256,11 +261,14 @@ def fluctuations(
     from .. import checks, config
     from ..physics.hilbert import block_unknowns
     from ..thermo import fluctuations as fl
-    from ..thermo.diagnostics import Diagnostic
 
-    check_problem(network, approach, "full")
+    check_problem(network, approach, "full", tuple(fl.BOOKKEEPING))
     order = checks.integer("order", order, minimum=2, maximum=3)
     chis = fl.check_chi(chi)
+    if approach == "unified":
+        if state is not None:
+            raise ValidationError("state", "is not used by the unified approach (its steady state is solved here)")
+        return _unified_fluctuations(network, engine, order, chis, options)
     book: Any = fl.BOOKKEEPING[approach]
     if state is None:
         if approach == "exact" and "covariance" not in options:
@@ -318,8 +326,6 @@ def fluctuations(
         counted = fl.counting_statistics(network, approach, representation, order=order, chi=chis)
     names = list(counted.baths)
     mean = counted.cumulants[:, 0]
-    noise = counted.cumulants[:, 1]
-    third = counted.cumulants[:, 2] if order >= 3 else np.full(len(names), np.nan)
     # the counted mean is the steady-state current in the same bookkeeping: an independent check
     ref = np.array([state.heat_currents[n] for n in names])
     resolution = max(float(state.solver.get("current_resolution", 0.0)), float(np.max(counted.resolution[:, 0])))
@@ -332,9 +338,62 @@ def fluctuations(
             f"the mean heat current from the counting statistics ({mean.tolist()}) disagrees with the steady-state "
             f"current of engine {state.engine!r} ({ref.tolist()}) by {diff:.2e}: an internal inconsistency"
         )
-    temps = [b.temperature for b in network.baths]
+    return _result(network, approach, counted, order, chis, state, solver, diags, resolution)
+
+
+def _unified_fluctuations(network, engine, order, chis, options):
+    """The unified approach: counting statistics checked against the unified steady state (consistent currents)."""
+    from .. import checks, config
+    from ..thermo import fluctuations as fl
+
+    oscillators = "oscillator" in network.kinds
+    unknown = set(options) - {"cutoff"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ValidationError(key, "unknown option for the unified counting statistics (allowed: cutoff)")
+    if engine not in ("auto", "gaussian", "fock"):
+        raise ValidationError("engine", f"must be auto, gaussian or fock for the unified approach, got {engine!r}")
+    gaussian = all(k == "oscillator" for k in network.kinds) and engine != "fock" and "cutoff" not in options
+    if gaussian:
+        counted = fl.counting_statistics(network, "unified", "gaussian", order=order, chi=chis)
+    else:
+        if engine == "gaussian":
+            raise ValidationError("engine", "gaussian needs a network of oscillators only")
+        cutoff = None
+        if oscillators:
+            if options.get("cutoff") is None:
+                raise ValidationError(
+                    "cutoff",
+                    "the unified approach in Fock space needs a cut-off K for oscillators (or use the Gaussian path)",
+                )
+            cutoff = checks.integer("cutoff", options["cutoff"], minimum=1)
+        counted = fl.counting_statistics(network, "unified", "fock", cutoff=cutoff, order=order, chi=chis)
+    mean = counted.cumulants[:, 0]
+    ref = np.asarray(counted.solver["steady_state_currents"], float)
+    scale = float(np.max(np.abs(ref)))
+    res_j = counted.resolution[:, 0]
+    diff = float(np.max(np.abs(mean - ref)))
+    if not diff <= config.COUNTING_MEAN_RTOL * scale + 10.0 * float(np.max(res_j)) + 1e-300:
+        raise ConvergenceError(
+            f"the mean heat current from the counting statistics ({mean.tolist()}) disagrees with the unified steady "
+            f"state's consistent current ({ref.tolist()}) by {diff:.2e}: an internal inconsistency"
+        )
+    return _result(network, "unified", counted, order, chis, None, {"mean_check": diff / max(scale, 1e-300)}, [], 0.0)
+
+
+def _result(network, approach, counted, order, chis, state, extra, diags, resolution):
+    """Assemble the Fluctuations result from the counted cumulants (``resolution``: floor of the current's)."""
+    from ..thermo import fluctuations as fl
+    from ..thermo.diagnostics import Diagnostic
+
+    names = list(counted.baths)
+    mean = counted.cumulants[:, 0]
+    noise = counted.cumulants[:, 1]
+    third = counted.cumulants[:, 2] if order >= 3 else np.full(len(names), np.nan)
     res_j = np.maximum(counted.resolution[:, 0], resolution)
+    temps = [b.temperature for b in network.baths]
     out = fl.derived_outputs(mean, noise, temps, res_j)
+    diags = list(diags)
     unresolved = [n for n, j, r in zip(names, mean, res_j) if not abs(j) > r]
     if unresolved:
         diags.append(
@@ -345,14 +404,17 @@ def fluctuations(
                 "temperatures): the Fano factor, precision and TUR ratio are undefined there (NaN)",
             )
         )
-    solver = {"representation": representation, **counted.solver, **solver, "engine": state.engine}
+    solver = {"representation": counted.method, **counted.solver, **extra}
+    solver.pop("steady_state_currents", None)
+    if state is not None:
+        solver["engine"] = state.engine
     cgf = None
     if chis is not None and counted.cgf is not None:
         cgf = {n: np.asarray(counted.cgf[a]) for a, n in enumerate(names)}
     return fl.Fluctuations(
         network=network,
         approach=approach,
-        representation=representation,
+        representation=counted.method,
         bookkeeping=counted.bookkeeping,
         heat_currents={n: float(v) for n, v in zip(names, mean)},
         current_noise={n: float(v) for n, v in zip(names, noise)},

@@ -106,7 +106,7 @@ def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, 
         if with_fluct:
             from ..thermo.fluctuations import BOOKKEEPING
 
-            same = res.bookkeeping == BOOKKEEPING[approach]
+            same = res.bookkeeping == BOOKKEEPING.get(approach)
             fl = fluctuations(network, approach, engine=engine, state=res if same else None, **opts)
     if with_cov:
         from ..thermo.covariance import covariance_json, format_covariance

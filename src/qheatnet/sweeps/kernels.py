@@ -85,7 +85,7 @@ def solve_points(
             res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)
             fl = None
             if fluct:
-                same = res.bookkeeping == BOOKKEEPING[approach]
+                same = res.bookkeeping == BOOKKEEPING.get(approach)
                 fl = fluctuations(net, approach, engine=engine, state=res if same else None, **options)
         except Exception as exc:  # a failed point is data, not a crash
             rec["failed"][i] = True

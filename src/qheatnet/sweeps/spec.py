@@ -794,6 +794,15 @@ def make_spec(
     for i, o in enumerate(outputs):
         if o not in OUTPUTS:
             raise ValidationError(f"outputs[{i}]", f"must be one of {', '.join(OUTPUTS)}, got {o!r}")
+    if set(outputs) & set(FLUCTUATION_OUTPUTS):
+        from ..thermo.fluctuations import BOOKKEEPING
+
+        for i, a in enumerate(approaches):
+            if a not in BOOKKEEPING:
+                raise ValidationError(
+                    f"approaches[{i}]",
+                    f"{a!r} has no counting statistics (fluctuation outputs need one of {', '.join(BOOKKEEPING)})",
+                )
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
     ):

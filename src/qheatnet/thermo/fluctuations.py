@@ -176,6 +176,7 @@ def unified_fock_counting(network: Network, cutoff: int | None, *, order: int = 
     from ..physics.hilbert import FockSpace
     from ..physics.redfield import eigen_basis
     from ..physics.unified import build_unified
+    from ..physics.unified import unified_steady_state as un_steady_state
 
     eb = eigen_basis(network, FockSpace.build(network.kinds, cutoff))
     ug = build_unified(
@@ -197,6 +198,8 @@ def unified_fock_counting(network: Network, cutoff: int | None, *, order: int = 
         "tilted Liouvillian (unified), Flindt recursion",
     )
     out.solver["max_frequency_shift"] = ug.info.get("max_frequency_shift")
+    # the unified solver's own steady state (an independent assembly of the same generator), for the mean check
+    out.solver["steady_state_currents"] = [float(x) for x in un_steady_state(ug).currents_consistent]
     return out
 
 
@@ -388,6 +391,7 @@ def unified_quadratic_counting(network: Network, *, order: int = 3, chi=None) ->
         "clusters": len(sol.clusters),
         "largest_cluster": int(max(len(c) for c in sol.clusters)),
         "residual": resid,
+        "steady_state_currents": [float(x) for x in sol.currents_consistent],
     }
     return _assemble([b.name for b in network.baths], "consistent", cum, gross, cgf, pairs, "gaussian", solver)
 
