@@ -167,5 +167,5 @@ def test_unified_approach_is_checked_against_the_unified_steady_state():
         fluctuations(osc, "unified", engine="fock")
     qub = Network.two_node("qubit", 1.0, 1.002, 0.01, 2.0, 1.0, Flat(0.01))
     assert fluctuations(qub, "unified").tur_ratio["hot"] > 0
-    with pytest.raises(ValidationError, match="approach"):
-        fluctuations(qub, "heom")
+    with pytest.raises(ValidationError, match="GKLS"):
+        fluctuations(qub, "redfield")

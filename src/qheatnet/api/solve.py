@@ -262,6 +262,12 @@ def fluctuations(
     from ..physics.hilbert import block_unknowns
     from ..thermo import fluctuations as fl
 
+    if isinstance(approach, str) and approach in ("redfield", "heom"):
+        raise ValidationError(
+            "approach",
+            f"no counting statistics for {approach!r} (Redfield is not a GKLS equation: it has no jump unravelling; "
+            f"HEOM counting is not implemented); use one of {', '.join(fl.BOOKKEEPING)}",
+        )
     check_problem(network, approach, "full", tuple(fl.BOOKKEEPING))
     order = checks.integer("order", order, minimum=2, maximum=3)
     chis = fl.check_chi(chi)
