@@ -25,6 +25,12 @@ Implemented papers
 * E. B. Davies, Commun. Math. Phys. 39, 91 (1974),
   doi:10.1007/BF01608389 — the secular weak-coupling generator used by the
   global approach for any network.
+* C. Flindt, T. Novotný, A. Braggio and A.-P. Jauho, Phys. Rev. B 82, 155407
+  (2010), doi:10.1103/PhysRevB.82.155407 — the recursive scheme for the
+  cumulants of the tilted generator (:func:`qheatnet.fluctuations`).
+* K. Saito and A. Dhar, Phys. Rev. Lett. 99, 180601 (2007),
+  doi:10.1103/PhysRevLett.99.180601 — the Levitov–Lesovik formula for the
+  heat through harmonic networks (exact counting statistics).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -37,7 +43,7 @@ if TYPE_CHECKING:  # the rest is imported on first use, so that `import qheatnet
     from .api.compare import Comparison, compare
     from .api.evolve import evolve
     from .api.results import Evolution, SteadyState
-    from .api.solve import build_master_equation, solve
+    from .api.solve import build_master_equation, fluctuations, solve
     from .physics.two_node import global_closed_form, local_closed_form
     from .sweeps import sweep
     from .thermo.diagnostics import Diagnostic, DiagnosticCode
@@ -45,6 +51,7 @@ if TYPE_CHECKING:  # the rest is imported on first use, so that `import qheatnet
 _LAZY = {
     "solve": ".api.solve",
     "build_master_equation": ".api.solve",
+    "fluctuations": ".api.solve",
     "SteadyState": ".api.results",
     "Evolution": ".api.results",
     "evolve": ".api.evolve",
@@ -93,6 +100,7 @@ __all__ = [
     "Diagnostic",
     "DiagnosticCode",
     "build_master_equation",
+    "fluctuations",
     "local_closed_form",
     "global_closed_form",
     "sweep",

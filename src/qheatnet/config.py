@@ -249,3 +249,47 @@ COMPARE_REPEAT_SECONDS = 0.5
 #: shared machine, which without this rule flipped the recommendation between global (6 ms) and
 #: unified (8 ms) from one run to the next.
 COMPARE_COST_TIE = 2.0
+
+# --------------------------------------------------------------------------
+# fluctuations (counting statistics; qheatnet.solvers.counting*, qheatnet.thermo.fluctuations)
+# --------------------------------------------------------------------------
+
+#: Hilbert spaces up to this dimension get the dense tilted generator (a Liouville space of at most
+#: 1024 unknowns, LU in a few ms); larger ones the sparse block generator and SuperLU. Measured on two
+#: qubits (d = 4): dense 0.3 ms for the noise, the sparse path 6 ms (scipy.sparse construction overhead).
+COUNTING_DENSE_MAX_DIM = 32
+#: Cumulants of a counted energy are real; an imaginary part above this fraction of the cumulant's
+#: scale (the gross n-th moment of the jump energies) means the tilted generator is not resolved in
+#: double precision (round-off gives ~κ·1e-16).
+COUNTING_IMAG_RTOL = 1e-6
+#: Quadratic counting statistics: the eigenvectors R of the drift M are accepted when ‖R⁻¹R − 1‖_max is
+#: below this (≈ cond(R)·ε: 1e-6 allows cond(R) up to ~1e10, beyond which the eigen-decomposition near an
+#: exceptional point would cost more digits than the cumulants can spare).
+COUNTING_EIGVEC_RTOL = 1e-6
+#: ... and the Lyapunov equation of Y_0 = 1 + Cᵀ must hold to this relative residual (as the steady states).
+COUNTING_LYAPUNOV_RTOL = 1e-9
+#: Exact counting statistics: the transmission T(ν) = 4 J_h J_c |G_hc|² is a probability (unitary
+#: phonon scattering matrix); a computed value above 1 + this is refused as unresolved. The chain
+#: recursion gives T to ~1e-15 relative away from resonances and ~ε·ν/γ at a resonance of half-width γ:
+#: 1e-6 is exceeded only at resonances below ~1e-10 relative width, where the integrals are not
+#: resolved either.
+COUNTING_TRANSMISSION_ATOL = 1e-6
+#: Largest block of coupled modes whose generating function λ(χ) (not only its cumulants) is computed, by
+#: Newton's method on the dense tilted Riccati equation (O(m³) per iteration, ~8 continuation steps).
+COUNTING_CGF_BLOCK_MAX = 200
+#: Fock-space counting statistics of oscillator networks: the cut-off K is raised until the noise and the
+#: third cumulant change by less than this (relative) between K − FOCK_STEP and K. Looser than FOCK_RTOL:
+#: higher moments of the jump energies weigh the thermal tail more (measured: two oscillators at the
+#: Fig. 4 point converge like the currents times ~K²).
+COUNTING_FOCK_RTOL = 1e-7
+#: The mean current from counting must equal the steady-state current of the engine (same bookkeeping)
+#: to this relative tolerance plus the current resolution: a disagreement is an internal inconsistency and
+#: is refused. Two methods agree to ~1e-12 (same representation) or ~1e-9 (Gaussian against Lyapunov).
+COUNTING_MEAN_RTOL = 1e-7
+#: Newton's method on the tilted Riccati equation (generating function of Gaussian blocks) is accepted when
+#: the residual is below this fraction of the scale of its terms (rates × |Y|²; rounding gives ~1e-16).
+COUNTING_NEWTON_RTOL = 1e-11
+#: Dense complex m × m arrays held at once by the Gaussian counting kernel of a block of m coupled modes
+#: (M, R, R⁻¹, the Cauchy matrix 1/(λ̄_i + λ_j), Y_0 and its Cholesky factor, LAPACK work space), for its
+#: refusal before allocation against MAX_MEMORY_BYTES.
+COUNTING_GAUSSIAN_ARRAYS = 10

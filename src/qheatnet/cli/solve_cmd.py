@@ -1,10 +1,10 @@
-"""``qheatnet solve NETWORK.toml --approach local|global [--json]``."""
+"""``qheatnet solve NETWORK.toml --approach local|global|exact [--json] [--fluctuations]``."""
 
 from __future__ import annotations
 
 import click
 
-from ..api.solve import APPROACHES, solve
+from ..api.solve import APPROACHES, fluctuations, solve
 from ..engines.choose import engine_names
 from ..io.network_file import load_network
 from .main import cli, echo_json, native_stdout_to_stderr
@@ -50,6 +50,26 @@ def format_result(res) -> str:
     return "\n".join(lines)
 
 
+def format_fluctuations(fl) -> str:
+    """Human-readable report of a Fluctuations result (``--fluctuations``)."""
+    lines = [
+        f"heat-current fluctuations ({fl.representation}; counted energy: {fl.bookkeeping} bookkeeping):",
+        f"  {'bath':<12} {'J':>17} {'noise S':>17} {'third cumulant':>17} {'Fano S/|J|':>13} {'TUR Sσ/2J²':>11}",
+    ]
+    for name in fl.current_noise:
+        q = fl.tur_ratio[name]
+        mark = "" if q != q else ("  (TUR ≥ 1 holds)" if q >= 1 else "  (TUR violated: < 1)")
+        lines.append(
+            f"  {name:<12} {fl.heat_currents[name]: .10e} {fl.current_noise[name]: .10e} "
+            f"{fl.third_cumulant[name]: .10e} {fl.fano_factor[name]:13.6g} {q:11.6g}{mark}"
+        )
+    lines.append(f"  entropy production σ (counted) = {fl.entropy_production:.10e}")
+    lines.append("  solver: " + ", ".join(f"{k}={v}" for k, v in fl.solver.items()))
+    for d in fl.diagnostics:
+        lines.append(f"  [{d.severity}] {d.code}: {d.message}")
+    return "\n".join(lines)
+
+
 @cli.command("solve")
 @click.argument("network_file", type=click.Path())  # read_input_file refuses folders in one line
 @click.option(
@@ -86,20 +106,37 @@ def format_result(res) -> str:
     is_flag=True,
     help="Add the covariance matrix, pair correlations and separability (oscillator networks).",
 )
-def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, with_cov):
+@click.option(
+    "--fluctuations",
+    "with_fluct",
+    is_flag=True,
+    help="Add the heat-current noise, third cumulant, Fano factor and TUR ratio of every bath (counting statistics; "
+    "the counted energy is bare for local, full for global and exact).",
+)
+def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, with_cov, with_fluct):
     """Steady-state heat currents of the network in NETWORK_FILE (TOML)."""
     network = load_network(network_file)
     opts = {} if cutoff is None else {"cutoff": cutoff}
     with native_stdout_to_stderr():
         res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
+        fl = None
+        if with_fluct:
+            from ..thermo.fluctuations import BOOKKEEPING
+
+            same = res.bookkeeping == BOOKKEEPING.get(approach)
+            fl = fluctuations(network, approach, engine=engine, state=res if same else None, **opts)
     if with_cov:
         from ..thermo.covariance import covariance_json, format_covariance
     if as_json:
         data = res.to_dict()
         if with_cov:
             data["covariance"] = covariance_json(res)
+        if fl is not None:
+            data["fluctuations"] = fl.to_dict()
         echo_json(data)
     else:
         click.echo(format_result(res))
         if with_cov:
             click.echo(format_covariance(res))
+        if fl is not None:
+            click.echo(format_fluctuations(fl))

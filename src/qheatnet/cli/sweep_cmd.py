@@ -102,8 +102,18 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
     "--var",
     "variables",
     multiple=True,
-    type=click.Choice(["heat_current", "entropy_production", "population"]),
-    help="Variable(s) to draw (default: heat_current and entropy_production).",
+    type=click.Choice(
+        [
+            "heat_current",
+            "entropy_production",
+            "population",
+            "current_noise",
+            "third_cumulant",
+            "fano_factor",
+            "tur_ratio",
+        ]
+    ),
+    help="Variable(s) to draw (default: heat_current, entropy_production and, if present, tur_ratio).",
 )
 @click.option("--bath", default=None, help="Bath of heat_current (default: the first).")
 @click.option(

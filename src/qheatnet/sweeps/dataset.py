@@ -18,6 +18,10 @@ variable                 dims (after the parameters)      meaning
 ``error``                approach                        error message of a failed point ("" else)
 ``deviation``            approach                        with a ``reference``: relative deviation δ
                                                          from it (see below)
+``current_noise``        approach, bath                  zero-frequency heat-current noise S_α (if asked for)
+``third_cumulant``       approach, bath                  third scaled cumulant of the heat Q_α (if asked for)
+``fano_factor``          approach, bath                  S_α/|J_α| (if asked for)
+``tur_ratio``            approach, bath                  TUR ratio S_α σ/(2J_α²); TUR: ≥ 1 (if asked for)
 =======================  ==============================  =====================================
 
 Validity maps: a sweep with ``reference = "exact"`` (or ``"heom"``) computes that reference as one
@@ -27,6 +31,9 @@ more approach and adds ``deviation``: at each point and for each approach,
 failed or the reference current vanishes. It is derived from the stored heat currents when the
 dataset is assembled, so it is the same however the sweep was interrupted and resumed. Attribute
 ``reference`` names the reference.
+
+The fluctuation variables use the counted bookkeeping of :mod:`qheatnet.thermo.fluctuations` (bare
+for local, full for global and exact), stated in their ``bookkeeping`` attribute.
 
 Attributes: ``qheatnet_version``, ``network`` (the base network as TOML),
 ``sweep_hash``, ``parameters`` (JSON), ``bookkeeping``, ``engine``,
@@ -51,7 +58,7 @@ import xarray as xr
 from .. import config
 from ..io.network_file import dumps_network
 from .kernels import KNOWN_CODES
-from .spec import ENERGY, SweepSpec
+from .spec import ENERGY, FLUCTUATION_OUTPUTS, SweepSpec
 
 __all__ = ["Assembler", "save_dataset", "open_result", "result_format", "STATUS_OK", "STATUS_FAILED", "STATUS_MISSING"]
 
@@ -92,6 +99,9 @@ class Assembler:
             "engine": np.full((n, a), "", dtype=object),
             "error": np.full((n, a), "", dtype=object),
         }
+        for key in FLUCTUATION_OUTPUTS:
+            if key in spec.outputs:
+                self.arr[key] = np.full((n, a, nb), np.nan)
         self.diag = np.zeros((n, a, len(self.codes)), dtype=bool)
 
     def add(self, approach: str, start: int, rec: dict) -> None:
@@ -100,6 +110,9 @@ class Assembler:
         sl = slice(start, start + m)
         for key in ("heat_current", "entropy_production", "population", "first_law_residual", "second_law_violated"):
             self.arr[key][sl, k] = rec[key]
+        for key in FLUCTUATION_OUTPUTS:
+            if key in self.arr and key in rec:
+                self.arr[key][sl, k] = rec[key]
         self.arr["status"][sl, k] = np.where(rec["failed"], STATUS_FAILED, STATUS_OK)
         self.arr["engine"][sl, k] = rec["engine"].astype(object)
         self.arr["error"][sl, k] = ""
@@ -148,6 +161,22 @@ class Assembler:
             ),
             "error": (*var("error"), {"long_name": "error message of a failed point (empty if ok)"}),
         }
+        from ..thermo.fluctuations import BOOKKEEPING
+
+        counted = json.dumps({a: BOOKKEEPING.get(a, "") for a in spec.approaches})
+        e = ENERGY.split(" (")[0]
+        fluct_attrs = {
+            "current_noise": (f"{e}^3 (energy^2 per unit time, hbar = 1)", "zero-frequency heat-current noise S"),
+            "third_cumulant": (f"{e}^4 (energy^3 per unit time, hbar = 1)", "third scaled cumulant of the heat"),
+            "fano_factor": (e, "Fano factor S/|J| of the heat current"),
+            "tur_ratio": ("1", "TUR ratio S sigma/(2 J^2) (thermodynamic uncertainty relation: >= 1)"),
+        }
+        for key, (units, long_name) in fluct_attrs.items():
+            if key in self.arr:
+                data_vars[key] = (
+                    *var(key, ("bath",)),
+                    {"units": units, "long_name": long_name, "bookkeeping": counted},
+                )
         keep = set(spec.outputs) | {"status", "error"}
         data_vars = {k: v for k, v in data_vars.items() if k in keep}
         if spec.reference is not None:

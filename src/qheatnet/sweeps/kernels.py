@@ -16,9 +16,15 @@ key                         shape        meaning
 ``error_at``, ``error``     (m,)         positions of failed points, messages
 ``engine``                  (n,)         which solver produced the point
 ``codes``, ``diagnostics``  (k,), (n,k)  diagnostic codes raised per point
+``current_noise``           (n, baths)   S_α, zero-frequency heat-current noise (if asked for)
+``third_cumulant``          (n, baths)   third scaled cumulant of Q_α (if asked for)
+``fano_factor``             (n, baths)   S_α/|J_α| (if asked for)
+``tur_ratio``               (n, baths)   S_α σ/(2J_α²) (if asked for)
 ==========================  ===========  ========================================
 
-Failed points carry NaN values and ``second_law_violated = False``.
+Failed points carry NaN values and ``second_law_violated = False``. The fluctuation variables come from
+:func:`qheatnet.fluctuations` in its own bookkeeping (bare for local, full for global and exact; see
+:mod:`qheatnet.thermo.fluctuations`): σ in the TUR ratio is formed from the counted currents.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import numpy as np
 
 from ..engines.base import empty_batch
 from ..thermo.diagnostics import DIAGNOSTIC_CODES
-from .spec import network_with
+from .spec import FLUCTUATION_OUTPUTS, network_with
 
 __all__ = ["KNOWN_CODES", "empty_record", "solve_points", "run_task"]
 
@@ -45,16 +51,31 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkeeping: str, engine: str, options: dict):
+def solve_points(
+    base: dict,
+    targets,
+    values: np.ndarray,
+    approach: str,
+    bookkeeping: str,
+    engine: str,
+    options: dict,
+    outputs=(),
+):
     """Solve each point with :func:`qheatnet.solve`; a failing point is recorded, not raised.
 
     ``base`` is ``Network.to_dict()`` of the base network, ``values`` is
-    (n, len(targets)).
+    (n, len(targets)). When ``outputs`` names fluctuation variables (:data:`FLUCTUATION_OUTPUTS`),
+    :func:`qheatnet.fluctuations` runs at every point too (reusing the steady state when the sweep's
+    bookkeeping is the counted one).
     """
-    from ..api.solve import solve
+    from ..api.solve import fluctuations, solve
+    from ..thermo.fluctuations import BOOKKEEPING
 
     n = len(values)
     rec = empty_record(n, len(base["baths"]), len(base["nodes"]))
+    fluct = [o for o in FLUCTUATION_OUTPUTS if o in outputs]
+    for key in fluct:
+        rec[key] = np.full((n, len(base["baths"])), np.nan)
     codes = list(KNOWN_CODES)
     flags: list[list[str]] = []
     errors: list[tuple[int, str]] = []
@@ -62,6 +83,10 @@ def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkee
         try:
             net = network_with(base, targets, values[i])
             res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)
+            fl = None
+            if fluct:
+                same = res.bookkeeping == BOOKKEEPING.get(approach)
+                fl = fluctuations(net, approach, engine=engine, state=res if same else None, **options)
         except Exception as exc:  # a failed point is data, not a crash
             rec["failed"][i] = True
             errors.append((i, error_text(exc)))
@@ -73,7 +98,10 @@ def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkee
         rec["first_law_residual"][i] = res.first_law_residual
         rec["second_law_violated"][i] = res.second_law == "violated"
         rec["engine"][i] = res.engine
-        found = [d.code for d in res.diagnostics]
+        if fl is not None:
+            for key in fluct:
+                rec[key][i] = [getattr(fl, key)[b.name] for b in net.baths]
+        found = [d.code for d in res.diagnostics] + ([d.code for d in fl.diagnostics] if fl is not None else [])
         for c in found:
             if c not in codes:
                 codes.append(c)
@@ -116,5 +144,6 @@ def run_task(task: dict) -> tuple[dict, dict]:
             task["bookkeeping"],
             task["engine"],
             task["options"],
+            task.get("outputs", ()),
         )
     return task["key"], rec

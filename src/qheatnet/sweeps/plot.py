@@ -17,6 +17,10 @@ Maps
     (:func:`signed_colorbar`). The region where the second law is violated
     is hatched and outlined in black; the region flagged by other
     diagnostics is outlined in grey (dashed). Failed points are grey.
+TUR ratio
+    ``tur_ratio`` (:mod:`qheatnet.thermo.fluctuations`) is drawn with its bound 𝒬 = 1 of the
+    thermodynamic uncertainty relation: a dashed line on scans (points below it marked ▽), the
+    contour 𝒬 = 1 on maps with the violating region hatched.
 
 Validity maps
     A sweep with a reference (``reference = "exact" | "heom"``) carries each approach's relative
@@ -63,6 +67,8 @@ __all__ = [
     "plot_deviation_map",
     "plot_deviation_scan",
     "plot_validity",
+    "PER_BATH",
+    "TUR_BOUND",
 ]
 
 #: Variables whose sign carries the physics (diverging colour map around 0).
@@ -100,7 +106,15 @@ _LABELS = {
     "entropy_production": "entropy production σ",
     "population": "population ⟨n⟩",
     "first_law_residual": "Σ J",
+    "current_noise": "heat-current noise S",
+    "third_cumulant": "third cumulant ⟨⟨Q³⟩⟩/t",
+    "fano_factor": "Fano factor S/|J|",
+    "tur_ratio": "TUR ratio Q = Sσ/(2J²)",
 }
+#: Variables with one value per bath (the file name and the selection name the bath).
+PER_BATH = ("heat_current", "current_noise", "third_cumulant", "fano_factor", "tur_ratio")
+#: The bound of the thermodynamic uncertainty relation, 𝒬 ≥ TUR_BOUND (classical Markov jump processes).
+TUR_BOUND = 1.0
 
 
 # ---------------------------------------------------------------------------
@@ -449,6 +463,10 @@ def plot_scan(ds: xr.Dataset, var: str = "heat_current", *, bath=None, node=None
             sel_m = mask & shown
             ax.plot(x[sel_m], y[sel_m], marker, ms=4.5, mfc="white", mec=h.get_color(), ls="none")
             n_bands = k + 1
+        if var == "tur_ratio":
+            below = np.isfinite(y) & (y < TUR_BOUND)
+            if below.any():
+                ax.plot(x[below], y[below], "v", ms=7, mfc="none", color=h.get_color(), label=f"{appr}: TUR violated")
         if "second_law_violated" in ds:
             vio, _, _ = _select(ds, "second_law_violated", keep=(dim, "approach"))
             vmask = vio.sel(approach=appr).transpose(dim).values.astype(bool)
@@ -461,6 +479,8 @@ def plot_scan(ds: xr.Dataset, var: str = "heat_current", *, bath=None, node=None
         ax.set_ylim(top=ax.yaxis.get_transform().linthresh)
     if var in SIGNED and yscale != "log":
         ax.axhline(0.0, color="0.5", lw=0.8)
+    if var == "tur_ratio":
+        ax.axhline(TUR_BOUND, color="k", ls="--", lw=1.0, label="TUR bound Q = 1 (classical Markov jump processes)")
     if logx:
         ax.set_xscale("log")
     ax.set_xlabel(_label(ds, dim))
@@ -532,6 +552,13 @@ def plot_map(
             ax.contour(x, y, v, levels=[0.5], colors="k", linewidths=1.2)
         if v.sum() > 0:
             handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="second law violated (σ < 0)"))
+    if var == "tur_ratio" and np.any(np.isfinite(z)):
+        below = np.where(np.isfinite(z), (z < TUR_BOUND).astype(float), np.nan)
+        if np.nanmax(below) > 0 and np.nanmin(below) < 1:
+            ax.contourf(x, y, np.nan_to_num(below), levels=[0.5, 1.5], colors="none", hatches=["\\\\"])
+            ax.contour(x, y, z, levels=[TUR_BOUND], colors="w", linewidths=1.4, linestyles="--")
+        if np.nanmax(below) > 0:
+            handles.append(Patch(facecolor="none", edgecolor="k", hatch="\\\\", label="TUR violated (Q < 1)"))
     if outline and appr is not None:
         mask, codes = _flags(ds, appr, (dims[1], dims[0]))
         if mask is not None and mask.any():
@@ -572,7 +599,7 @@ def _share(frac: float) -> str:
 def _file_name(stem, var, bath, node, kind, ds):
     """``<stem>_<var>[_<bath>|_<node>][_map].png``: the bath (node) is always named, so runs do not overwrite."""
     parts = [stem, var]
-    if var == "heat_current":
+    if var in PER_BATH:
         parts.append(bath if bath is not None else str(ds.bath.values[0]))
     if var == "population":
         parts.append(node if node is not None else str(ds.node.values[0]))
@@ -592,10 +619,11 @@ def plot_result(
 
     One parameter: a scan per variable (all approaches in one panel). Two or
     more: a map per variable and approach over ``dims`` (default: the first two
-    swept parameters; others at their first value). File names name the bath
-    (heat currents) or node (populations): ``<stem>_heat_current_<bath>[_map].png``.
-    A result with a reference also gets its validity figures (:func:`plot_validity`,
-    within ``tolerance``).
+    swept parameters; others at their first value). The default variables are the
+    heat current, the entropy production and, when the result has it, the TUR ratio
+    with its bound. File names name the bath (heat currents) or node (populations):
+    ``<stem>_heat_current_<bath>[_map].png``. A result with a reference also gets its
+    validity figures (:func:`plot_validity`, within ``tolerance``).
     """
     import matplotlib
 
@@ -604,7 +632,7 @@ def plot_result(
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    variables = [v for v in (variables or ("heat_current", "entropy_production")) if v in ds]
+    variables = [v for v in (variables or ("heat_current", "entropy_production", "tur_ratio")) if v in ds]
     if not variables:
         raise ValidationError("var", f"the result has none of the requested variables (has: {', '.join(ds.data_vars)})")
     paths = []

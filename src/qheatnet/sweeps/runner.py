@@ -47,7 +47,7 @@ from ..errors import QheatnetError, ValidationError
 from .dataset import Assembler, open_result, save_dataset
 from .fastpath import fast_path_applies
 from .kernels import run_task
-from .spec import MAX_SWEEP_POINTS, SweepSpec, make_spec
+from .spec import FLUCTUATION_OUTPUTS, MAX_SWEEP_POINTS, SweepSpec, make_spec
 from .store import ChunkStore, discard_partial, partial_dir
 
 __all__ = [
@@ -93,7 +93,8 @@ def plan_chunks(spec: SweepSpec) -> dict[str, dict]:
     plan = {}
     n = spec.n_points
     for a in spec.approaches:
-        if fast_path_applies(spec, a):
+        # fluctuation outputs need the counting statistics at every point: no closed-form fast path
+        if fast_path_applies(spec, a) and not set(spec.outputs) & set(FLUCTUATION_OUTPUTS):
             plan[a] = {"method": "fast", "chunk_size": FAST_BLOCK}
         else:
             size = spec.chunk_size or max(1, min(MAX_AUTO_CHUNK, math.ceil(n / 64)))
@@ -336,6 +337,7 @@ def run_sweep(
                 "bookkeeping": spec.bookkeeping,
                 "engine": spec.engine,
                 "options": spec.options,
+                "outputs": spec.outputs,
             }
 
         fast, slow, done_points = [], [], 0

@@ -101,6 +101,8 @@ __all__ = [
     "Target",
     "SweepSpec",
     "OUTPUTS",
+    "DEFAULT_OUTPUTS",
+    "FLUCTUATION_OUTPUTS",
     "resolve_path",
     "resolve_paths",
     "make_member",
@@ -111,8 +113,8 @@ __all__ = [
     "loads_sweep",
 ]
 
-#: Variables a sweep can write (``status`` and ``error`` are always written).
-OUTPUTS: tuple[str, ...] = (
+#: Variables a sweep writes by default (``status`` and ``error`` are always written).
+DEFAULT_OUTPUTS: tuple[str, ...] = (
     "heat_current",
     "entropy_production",
     "population",
@@ -121,6 +123,11 @@ OUTPUTS: tuple[str, ...] = (
     "diagnostics",
     "engine",
 )
+#: Heat-current fluctuations per bath (:func:`qheatnet.fluctuations`), written only when asked for: they
+#: need the counting statistics at every point (no closed-form fast path).
+FLUCTUATION_OUTPUTS: tuple[str, ...] = ("current_noise", "third_cumulant", "fano_factor", "tur_ratio")
+#: Variables a sweep can write.
+OUTPUTS: tuple[str, ...] = DEFAULT_OUTPUTS + FLUCTUATION_OUTPUTS
 
 #: Exact references a sweep can measure the approaches against (``reference = "exact"``): each point
 #: then also gets every approach's relative deviation from it (the ``deviation`` variable, see
@@ -299,7 +306,7 @@ class SweepSpec:
     engine: str = "auto"
     options: dict = field(default_factory=dict)
     fast_path: bool = True
-    outputs: tuple[str, ...] = OUTPUTS
+    outputs: tuple[str, ...] = DEFAULT_OUTPUTS
     chunk_size: int | None = None
     source: str | None = None
     reference: str | None = None
@@ -806,12 +813,21 @@ def make_spec(
             raise ValidationError(f"approaches[{i}]", f"{a!r} cannot run on this network: {exc}") from None
     if not isinstance(fast_path, bool):
         raise ValidationError("fast_path", f"must be true or false, got {fast_path!r}")
-    outputs = OUTPUTS if outputs is None else outputs
+    outputs = DEFAULT_OUTPUTS if outputs is None else outputs
     if isinstance(outputs, str) or not isinstance(outputs, Sequence):
         raise ValidationError("outputs", f"must be a list drawn from {', '.join(OUTPUTS)}, got {outputs!r}")
     for i, o in enumerate(outputs):
         if o not in OUTPUTS:
             raise ValidationError(f"outputs[{i}]", f"must be one of {', '.join(OUTPUTS)}, got {o!r}")
+    if set(outputs) & set(FLUCTUATION_OUTPUTS):
+        from ..thermo.fluctuations import BOOKKEEPING
+
+        for i, a in enumerate(approaches):
+            if a not in BOOKKEEPING:
+                raise ValidationError(
+                    f"approaches[{i}]",
+                    f"{a!r} has no counting statistics (fluctuation outputs need one of {', '.join(BOOKKEEPING)})",
+                )
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
     ):
