@@ -120,6 +120,7 @@ def fock_solve_once(
     diags: list[Diagnostic] = []
     solver: dict[str, Any] = {}
     if approach == "unified":
+        ratios = _cluster_kwargs(options)
         gen = uni.build_unified(
             basis.energies,
             basis.couplings,
@@ -127,7 +128,8 @@ def fock_solve_once(
             temps,
             excitation=basis.excitation,
             bath_names=names,
-            **_cluster_kwargs(options),
+            gap_ratio=ratios["gap_ratio"],
+            spread_ratio=ratios["spread_ratio"],
         )
         st = uni.unified_steady_state(gen, with_roundoff=True)
         rho = st.rho
@@ -168,23 +170,27 @@ def fock_solve_once(
             (x, rf.redfield_lambda(basis.energies, x, s, t, lamb_shift=bool(options.lamb_shift)))
             for x, s, t in zip(basis.couplings, spectra, temps)
         ]
-        st = rf.steady_state(basis.energies, pairs, basis.excitation)
-        rho = st.rho
+        rst = rf.steady_state(basis.energies, pairs, basis.excitation)
+        rho = rst.rho
         h_book = np.diag(basis.energies) if bookkeeping == "full" else basis.bare
         currents = {n: float(rf.heat_current(rho, x, lam, h_book)) for n, (x, lam) in zip(names, pairs)}
         # gross exchange: Σ_α ½ Tr[ρ |{X_α, Λ_α}|]-like scale — use the Davies-like Σ |ω| G(ω) |X_mn|² ρ_nn
         gross = _redfield_gross(basis, pairs, rho)
-        residual, unknowns, structure = st.residual, st.unknowns, st.structure
-        cond = float(st.roundoff / (rf.ROUNDOFF_FACTOR * np.finfo(float).eps * max(float(np.max(np.abs(rho))), 1e-300)))
-        solver.update(lamb_shift=bool(options.lamb_shift), lowest_eigenvalue=st.lowest_eigenvalue, roundoff=st.roundoff)
+        residual, unknowns, structure = rst.residual, rst.unknowns, rst.structure
+        cond = float(
+            rst.roundoff / (rf.ROUNDOFF_FACTOR * np.finfo(float).eps * max(float(np.max(np.abs(rho))), 1e-300))
+        )
+        solver.update(
+            lamb_shift=bool(options.lamb_shift), lowest_eigenvalue=rst.lowest_eigenvalue, roundoff=rst.roundoff
+        )
         validity = ValidityInfo(max_rate=0.0)
-        if st.not_positive:
+        if rst.not_positive:
             diags.append(
                 Diagnostic(
                     "REDFIELD_NOT_POSITIVE",
                     "warning",
-                    f"the Redfield steady state has a negative eigenvalue {st.lowest_eigenvalue:.2e} (round-off bound "
-                    f"{max(st.roundoff, rf.NEGATIVITY_ATOL):.1e}): Redfield is not completely positive, and here it "
+                    f"the Redfield steady state has a negative eigenvalue {rst.lowest_eigenvalue:.2e} (round-off bound "
+                    f"{max(rst.roundoff, rf.NEGATIVITY_ATOL):.1e}): Redfield is not completely positive, and here it "
                     "is not a density matrix — compare with --approach unified",
                 )
             )

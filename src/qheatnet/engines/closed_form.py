@@ -139,8 +139,8 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
     # spectra: one closed-form call per distinct combination of swept spectrum parameters
     spec_locs = [t.location for t in targets if t.location[2] == "spectrum"]
     if spec_locs:
-        keys = np.stack([cols[loc] for loc in spec_locs], axis=1)
-        uniq, group = np.unique(keys, axis=0, return_inverse=True)
+        spec_values = np.stack([cols[loc] for loc in spec_locs], axis=1)
+        uniq, group = np.unique(spec_values, axis=0, return_inverse=True)
         group = group.reshape(-1)
     else:
         uniq, group = np.zeros((1, 0)), np.zeros(n, dtype=np.int64)
@@ -180,7 +180,7 @@ def two_node_points(base: dict, targets, values: np.ndarray, approach: str) -> d
             rate: Any = 0.0
             res: Any = 0.0
             c2, s2 = r["cos2"], r["sin2"]  # s² from the closed form: 1 − c² rounds it away at small ε
-            drive = []  # per mode, per bath: the rate at which the bath drives the mode, (γ + γ_abs) U²
+            drive: list[list] = []  # per mode, per bath: the rate at which the bath drives the mode, (γ + γ_abs) U²
             for w, wt0, wt1, nk in (
                 (r["omega_plus"], c2, s2, r["n_plus"]),
                 (r["omega_minus"], s2, c2, r["n_minus"]),

@@ -583,6 +583,7 @@ class UnifiedGaussian:
         conserving, so :func:`qheatnet.thermo.covariance.covariance_from_correlation` gives the covariance."""
         n = len(self.mode_frequencies)
         out = np.zeros((n, n), complex)
+        assert self.modes is not None
         for c, idx in enumerate(self.clusters):
             ug = self.modes[:, idx]
             out += ug @ self.correlation_blocks[c] @ ug.T
@@ -629,15 +630,17 @@ def unified_steady_state(
         freq_lists, rate_lists, temps, gap_ratio=gap_ratio, spread_ratio=spread_ratio, gap=gap
     )
     # mode → cluster label (modes coupled to no bath get their own label and are refused below)
-    label = np.full(n, -1, int)
+    label: np.ndarray = np.full(n, -1, int)
     for al in range(nb):
         for k, lab in zip(idx_lists[al], labels_per_bath[al]):
             if label[k] >= 0 and label[k] != lab:
                 raise ConvergenceError("inconsistent cluster labels across baths")  # cannot happen: union-find
             label[k] = lab
     if np.any(label < 0):
-        k = int(np.flatnonzero(label < 0)[0])
-        raise ModelError(f"normal mode {k} (ω = {omega[k]:.6g}) is not coupled to any bath: no unique steady state")
+        dark = int(np.flatnonzero(label < 0)[0])
+        raise ModelError(
+            f"normal mode {dark} (ω = {omega[dark]:.6g}) is not coupled to any bath: no unique steady state"
+        )
     clusters = [np.flatnonzero(label == lab) for lab in np.unique(label)]
     if info.get("zero_cluster"):
         raise ModelError(
@@ -684,8 +687,8 @@ def unified_steady_state(
             cblk = sum(nbose[be] * xs[be] for be in range(nb))
             cblk = 0.5 * (cblk + cblk.conj().T)
             src = sum(nbose[be] * np.outer(w[be], w[be]) for be in range(nb))
-            res = np.linalg.norm(z @ cblk + cblk @ z.conj().T - src) / max(np.linalg.norm(src), 1e-300)
-            eye_res = np.linalg.norm(sum(xs) - np.eye(len(idx)))
+            res = np.linalg.norm(z @ cblk + cblk @ z.conj().T - src) / max(float(np.linalg.norm(src)), 1e-300)
+            eye_res = np.linalg.norm(np.sum(xs, axis=0) - np.eye(len(idx)))
             resid = max(resid, float(res), float(eye_res))
         blocks[c] = cblk
         dn = nbose[:, None] - nbose[None, :]

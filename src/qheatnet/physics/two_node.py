@@ -116,7 +116,7 @@ def _spectra(spectrum_h, spectrum_c) -> tuple[Spectrum, Spectrum]:
     return spectrum_h, spectrum_c
 
 
-def _checked(omega_h, omega_c, epsilon, T_h, T_c):
+def _checked(omega_h, omega_c, epsilon, T_h, T_c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     args = (
         _frequency("omega_h", omega_h),
         _frequency("omega_c", omega_c),

@@ -648,9 +648,9 @@ def run(out_dir, progress: bool = True, echo=print, points=None) -> bool:
         t0 = time.perf_counter()
         fn(kind, out, report, progress, **grid[fn])
         report.timings[name] = time.perf_counter() - t0
-    for name, fn in (("closed-form checks", _closed_form_checks), ("secular diagnostic", _secular_flag)):
+    for name, check in (("closed-form checks", _closed_form_checks), ("secular diagnostic", _secular_flag)):
         t0 = time.perf_counter()
-        fn(report)
+        check(report)
         report.timings[name] = time.perf_counter() - t0
     report.timings["total"] = time.perf_counter() - start
 

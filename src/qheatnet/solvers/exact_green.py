@@ -58,9 +58,9 @@ def path_order(h: np.ndarray):
             prev, cur = cur, (int(nxt[0]) if nxt else -1)
     if not seen.all():  # a cycle (every node of the component has two neighbours)
         return None
-    order = np.array(order, dtype=int)
-    links = np.array([off[order[i], order[i + 1]] for i in range(n - 1)], dtype=float)
-    return order, links
+    path = np.array(order, dtype=int)
+    links = np.array([off[path[i], path[i + 1]] for i in range(n - 1)], dtype=float)
+    return path, links
 
 
 class ChainGreen:
@@ -76,7 +76,7 @@ class ChainGreen:
         self.a = np.diag(h)[order].astype(float)
         self.t = links
         self.sites = np.asarray(sites, int)  # unique bath sites (original indices), columns of the result
-        self._ws = {}
+        self._ws: dict = {}
 
     def work_per_point(self, rows: str) -> float:
         """Elementary (vectorised) operations per frequency point, for the cost estimate."""

@@ -311,7 +311,7 @@ class HeomProblem:
     baths: tuple
     number_ops: dict = field(repr=False)
     parity: np.ndarray | None = field(repr=False)
-    states: np.ndarray = field(repr=False, default=None)
+    states: np.ndarray | None = field(repr=False, default=None)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -326,7 +326,7 @@ def _product_basis(levels: list[int]):
     lowering = []
     for i, n in enumerate(levels):
         a = np.diag(np.sqrt(np.arange(1, n)), 1)  # a|k⟩ = √k |k−1⟩ (σ⁻ for n = 2)
-        ops = [np.eye(m) for m in levels]
+        ops: list[np.ndarray] = [np.eye(m) for m in levels]
         ops[i] = a
         full = ops[0]
         for o in ops[1:]:
@@ -396,7 +396,7 @@ def heom_problem(network: Network, *, cutoff: int | None = None) -> HeomProblem:
         cutoff = int(cutoff)
     else:
         cutoff = None
-    levels = [2 if node.kind == "qubit" else cutoff + 1 for node in network.nodes]
+    levels = [2 if node.kind == "qubit" else int(cutoff or 0) + 1 for node in network.nodes]
     states, low = _product_basis(levels)
     h = sum(node.frequency * (a.T @ a) for node, a in zip(network.nodes, low))
     for c in network.couplings:
@@ -407,6 +407,7 @@ def heom_problem(network: Network, *, cutoff: int | None = None) -> HeomProblem:
     for bath in network.baths:
         a = low[network.node_index(bath.node)]
         x = a + a.T
+        assert isinstance(bath.spectrum, DrudeLorentz)  # checked above
         lam, gamma = qutip_lambda(bath.spectrum)
         baths.append(HeomBath(bath.name, bath.node, lam, gamma, bath.temperature, x))
         counter += lam * (x @ x)
@@ -522,7 +523,10 @@ class _Basis:
 
 
 def _hermitian_basis(d: int, parity: np.ndarray | None) -> _Basis:
-    rows, cols, vals, par = [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[complex] = []
+    par: list[float] = []
     a = 0
     s2 = 1.0 / math.sqrt(2.0)
     p = np.ones(d) if parity is None else parity
@@ -543,11 +547,11 @@ def _hermitian_basis(d: int, parity: np.ndarray | None) -> _Basis:
             par += [p[i] * p[j]] * 2
             a += 2
     unitary = sp.csr_matrix((np.array(vals, complex), (rows, cols)), shape=(d * d, d * d))
-    par = np.array(par)
+    signs = np.array(par)
     if parity is None:
         sectors = (np.arange(d * d), np.arange(d * d))
     else:
-        sectors = (np.nonzero(par > 0)[0], np.nonzero(par < 0)[0])
+        sectors = (np.nonzero(signs > 0)[0], np.nonzero(signs < 0)[0])
     return _Basis(d, unitary, sectors, d)
 
 
@@ -841,7 +845,7 @@ class HeomResult:
     history: tuple = ()
     residual: float = float("nan")
     condition: float = float("nan")
-    eigenvalues: np.ndarray = field(default=None, repr=False)
+    eigenvalues: np.ndarray | None = field(default=None, repr=False)
     terminators: dict = field(default_factory=dict)
     parity_sector: bool = False
     memory_estimate: int = 0
@@ -854,7 +858,7 @@ class HeomResult:
 def _threadpool_one():
     """One BLAS thread inside the factorisation if threadpoolctl is installed (MEASURED.md)."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-not-found]
     except ImportError:
         import contextlib
 
@@ -1183,6 +1187,7 @@ def converged_heom(
             f"HEOM_ERROR_ABOVE_RTOL: the last changes ({err:.1e} of max|J|) are within atol or the round-off "
             f"floor but above rtol = {rtol:g}: the currents are resolved only to that absolute level"
         )
+    assert c.eigenvalues is not None  # every solve fills them
     if c.eigenvalues[0] < -rtol:
         raise ConvergenceError(
             reached(f"heom: the converged state is not positive (smallest eigenvalue {c.eigenvalues[0]:.2e} < −rtol)")
