@@ -243,7 +243,8 @@ def _check_lamb_spectrum(spectrum: Spectrum) -> None:
 
 def _lamb_odd(spectrum: Spectrum, omega: np.ndarray) -> np.ndarray:
     """½[Re χ(ω) − χ(0)] (temperature independent, even in ω), closed forms."""
-    k, c = float(getattr(spectrum, "kappa")), float(getattr(spectrum, "cutoff"))  # checked by _check_lamb_spectrum
+    assert isinstance(spectrum, (DrudeLorentz, Ohmic))  # checked by _check_lamb_spectrum
+    k, c = spectrum.kappa, spectrum.cutoff
     w = np.abs(omega)
     if isinstance(spectrum, DrudeLorentz):
         return 0.25 * k * c * w * w / (w * w + c * c)
@@ -281,7 +282,8 @@ def _lamb_even_one(spectrum: Spectrum, temperature: float, w: float) -> float:
             return -(float(f(w + h)) - float(f(w - h))) / (2 * h) / (2 * w)
         return (float(f(nu)) - fw) / d
 
-    scale = max(w, float(getattr(spectrum, "cutoff")), temperature)
+    assert isinstance(spectrum, (DrudeLorentz, Ohmic))  # checked by _check_lamb_spectrum
+    scale = max(w, spectrum.cutoff, temperature)
     pieces = [(0.0, w), (w, 2 * w), (2 * w, 2 * w + 10 * scale), (2 * w + 10 * scale, np.inf)]
     total = 0.0
     for lo, hi in pieces:
