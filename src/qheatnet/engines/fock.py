@@ -81,7 +81,9 @@ def _unknowns(network: Network, approach: str, cutoff: int | None) -> int:
     """Unknowns of the block-wise solve; for the global approach of a network with qubits, the full space may be
     needed (Davies jumps between degenerate levels need not shift q by a fixed amount): the block count is the
     lower bound used for the refusal."""
-    return block_unknowns(network.kinds, cutoff)
+    from ..physics.local import fock_unknowns
+
+    return fock_unknowns(network, cutoff) if not network.conserves_excitation else block_unknowns(network.kinds, cutoff)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,13 @@ def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int |
 def initial_cutoff(network: Network) -> int:
     """Smallest K whose thermal tail C(K+M−1, M−1) p^{K+1} < FOCK_TAIL (p = n/(n+1) of the lowest mode)."""
     osc = [i for i, k in enumerate(network.kinds) if k == "oscillator"]
-    h = network.single_particle_matrix()[np.ix_(osc, osc)]
-    lowest = min(float(np.linalg.eigvalsh(h)[0]), float(np.min(h.diagonal())))
+    if network.swap_only:
+        h = network.single_particle_matrix()[np.ix_(osc, osc)]
+        lowest = min(float(np.linalg.eigvalsh(h)[0]), float(np.min(h.diagonal())))
+    else:  # other coupling kinds: the quadratic oscillator-only part (qheatnet.physics.quadratic_xp)
+        from ..physics.quadratic_xp import lowest_normal_mode
+
+        lowest = min(lowest_normal_mode(network), float(np.min(network.frequencies[osc])))
     t_max = max(b.temperature for b in network.baths)
     if lowest <= 0:
         return config.FOCK_MAX_CUTOFF + 1
@@ -170,9 +177,14 @@ class FockEngine(Engine):
             got, k, err = self._converge(network, approach, bookkeeping, limit)
             solver.update(cutoff=k, truncation_error=err)
         gen, sol = got.gen, got.sol
+        from ..physics.local import describe_structure
+        from ..thermo.currents import fock_flows
+
+        flows = fock_flows(gen, sol.rho, got.rho)
         solver.update(
             current_resolution=config.ZERO_CURRENT_RTOL * got.gross,
-            structure=sol.structure,
+            structure=sol.structure if gen.space.charge is None or any(gen.space.charge) else "full space",
+            conserved_charge=describe_structure(gen.space),
             unknowns=sol.unknowns,
             hilbert_dimension=gen.space.dim,
             condition_estimate=sol.condition,
@@ -208,6 +220,8 @@ class FockEngine(Engine):
             diagnostics=diags,
             rho=got.rho,
             space=gen.space,
+            coupling_currents=flows[0],
+            node_bath_currents=flows[1],
         )
 
     @staticmethod

@@ -92,6 +92,16 @@ class GaussianEngine(Engine):
         if not all(k == "oscillator" for k in net.kinds):
             what = "exact" if problem.approach == "exact" else "gaussian"
             return no(f"{what}: networks of oscillators only (this network has qubits)")
+        if not net.swap_only:  # other coupling kinds: the (x, p) path of engines/gaussian_xp.py
+            from ..physics.quadratic_xp import quadratic_reason
+
+            why = quadratic_reason(net)
+            if why is not None:
+                return no(f"gaussian: quadratic couplings only ({why})")
+            if problem.approach == "exact":
+                return no("exact: swap couplings only (the NEGF solver is written for number-conserving couplings)")
+            if mode != "steady":
+                return no("gaussian: time evolution with swap couplings only (the Fock engine evolves the others)")
         if problem.approach == "exact":
             bad = [b for b in net.baths if b.spectrum.kind not in EXACT_SPECTRA]
             if bad:
@@ -110,6 +120,10 @@ class GaussianEngine(Engine):
 
     # -- steady states --------------------------------------------------------
     def steady(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:
+        if not problem.network.swap_only:  # dipole and other non-number-conserving quadratic couplings
+            from .gaussian_xp import steady_xp
+
+            return steady_xp(problem, options)
         n = len(problem.network.nodes)
         check_memory(48.0 * n * n, f"the Gaussian engine for {n} oscillators (three N × N complex arrays)")
         given = options.given()
