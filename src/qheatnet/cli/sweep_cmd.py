@@ -106,13 +106,42 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
     help="Variable(s) to draw (default: heat_current and entropy_production).",
 )
 @click.option("--bath", default=None, help="Bath of heat_current (default: the first).")
-def plot_command(result, out_dir, variables, bath):
-    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files."""
-    from ..sweeps.plot import load_result, plot_result
+@click.option(
+    "--network",
+    "draw_network",
+    is_flag=True,
+    help="Draw the network with arrows whose width is the heat current through each coupling, at one point.",
+)
+@click.option(
+    "--at",
+    "at",
+    multiple=True,
+    metavar="DIM=VALUE",
+    help="With --network: the point to draw (nearest value; default: the first value of each dimension).",
+)
+@click.option("--approach", default=None, help="With --network: the approach to draw (default: the first).")
+def plot_command(result, out_dir, variables, bath, draw_network, at, approach):
+    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files (--network: the heat-flow drawing)."""
+    from ..errors import ValidationError
+    from ..sweeps.plot import load_result, plot_result, write_network_figure
     from .main import check_output_path
 
     ds = load_result(result)  # not a sweep result: one line naming the file
     folder = check_output_path("--out", out_dir, folder=True) if out_dir else Path(result).parent
-    paths = plot_result(ds, folder, stem=Path(result).name.split(".")[0], variables=variables or None, bath=bath)
+    stem = Path(result).name.split(".")[0]
+    if (at or approach) and not draw_network:
+        raise ValidationError(
+            "--at" if at else "--approach", "selects the point of the --network drawing: add --network"
+        )
+    if draw_network:
+        point = {}
+        for item in at:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ValidationError("--at", f"must be DIM=VALUE, got {item!r}")
+            point[key.strip()] = value.strip()
+        click.echo(str(write_network_figure(ds, folder / f"{stem}_network.png", approach=approach, at=point)))
+        return
+    paths = plot_result(ds, folder, stem=stem, variables=variables or None, bath=bath)
     for p in paths:
         click.echo(str(p))

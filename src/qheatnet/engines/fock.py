@@ -183,7 +183,11 @@ class FockEngine(Engine):
         flows = fock_flows(gen, sol.rho, got.rho)
         solver.update(
             current_resolution=config.ZERO_CURRENT_RTOL * got.gross,
-            structure=sol.structure if gen.space.charge is None or any(gen.space.charge) else "full space",
+            structure=(
+                sol.structure
+                if gen.space.charge is None or sol.structure != "q-diagonal blocks"
+                else ("diagonal blocks of the conserved charge Q" if any(gen.space.charge) else "full space")
+            ),
             conserved_charge=describe_structure(gen.space),
             unknowns=sol.unknowns,
             hilbert_dimension=gen.space.dim,

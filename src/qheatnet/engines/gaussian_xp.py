@@ -107,6 +107,18 @@ def _local(problem: Problem, options: Any) -> SteadyOutput:
                 f"the bath rates: the steady state is reached only after ~{1 / sol.min_decay:.2g} time units",
             )
         )
+    norm = float(np.max(np.abs(np.concatenate([gen.V.ravel(), gen.W.ravel()])))) + max_rate
+    cond = norm / sol.min_decay if sol.min_decay > 0 else float("inf")
+    if cond > config.ILL_CONDITIONED_CONDITION:
+        diags.append(
+            Diagnostic(
+                "ILL_CONDITIONED_STEADY_STATE",
+                "warning",
+                f"the slowest mode relaxes ~{cond:.1e} times slower than the generator's fastest scale (rate "
+                f"{sol.min_decay:.2g}): the covariance of the nodes it occupies is resolved only to about "
+                f"{cond * 2.2e-16:.0e} relative; the heat currents, which it hardly carries, are not affected as much",
+            )
+        )
     couplings = _flows_from_cov(network, cov)
     node_baths = None
     if couplings is not None and sol.cov is not None:

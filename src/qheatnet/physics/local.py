@@ -178,8 +178,8 @@ def fock_unknowns(network: Network, cutoff: int | None) -> int:
     """Unknowns of the block-wise Fock solve (Σ over the conserved-charge sectors of their size squared).
 
     Without the excitation-number structure the sector sizes are counted on the enumerated basis
-    (up to FOCK_ENUMERATE_MAX states); beyond, the lower bound dim²/(number of charge values) is
-    returned, which is what a refusal needs.
+    (up to FOCK_ENUMERATE_MAX states); beyond, the dimension itself is returned, a lower bound far
+    above every limit of the Fock engine (what a refusal needs).
     """
     from .. import config
     from .hilbert import block_unknowns, fock_dimension
@@ -187,23 +187,20 @@ def fock_unknowns(network: Network, cutoff: int | None) -> int:
     if network.conserves_excitation:
         return block_unknowns(network.kinds, cutoff)
     dim = fock_dimension(network.kinds, cutoff)
+    if dim > config.FOCK_ENUMERATE_MAX:
+        return dim  # a lower bound (Σ_Q d_Q² ≥ Σ_Q d_Q = dim), far above every limit of the Fock engine
     w = conserved_charge(network)
     assert w is not None
     if not np.any(w):
         return dim * dim
-    if dim <= config.FOCK_ENUMERATE_MAX:
-        from .hilbert import _enumerate_states
+    from .hilbert import _enumerate_states
 
-        kinds = network.kinds
-        k = int(cutoff or 0) if "oscillator" in kinds else 0
-        states = _enumerate_states(kinds, k)
-        w = conserved_charge(network, states)
-        assert w is not None
-        _, counts = np.unique(states @ w, return_counts=True)
-        return int(np.sum(counts.astype(np.int64) ** 2))
-    occ = np.array([int(cutoff or 0) if kd == "oscillator" else 1 for kd in network.kinds])
-    values = int(np.sum(np.abs(w) * occ)) * 2 + 1
-    return dim * dim // values
+    kinds = network.kinds
+    states = _enumerate_states(kinds, int(cutoff or 0) if "oscillator" in kinds else 0)
+    w = conserved_charge(network, states)
+    assert w is not None
+    _, counts = np.unique(states @ w, return_counts=True)
+    return int(np.sum(counts.astype(np.int64) ** 2))
 
 
 def node_rates(network: Network) -> np.ndarray:

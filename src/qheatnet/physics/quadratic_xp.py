@@ -69,6 +69,7 @@ __all__ = [
     "quadratic_reason",
     "quadratic_form",
     "coupling_form",
+    "coupling_entries",
     "node_form",
     "ground_state_problem",
     "check_ground_state",
@@ -105,21 +106,24 @@ def quadratic_reason(network: Network) -> str | None:
     return None
 
 
+def coupling_entries(network: Network, coupling) -> tuple[int, int, float, float]:
+    """(i, j, (V_c)_ij, (W_c)_ij) of one quadratic coupling: H_c = (V_c)_ij x_ix_j + (W_c)_ij p_ip_j."""
+    i, j = network.node_index(coupling.nodes[0]), network.node_index(coupling.nodes[1])
+    g = coupling.strength
+    if coupling.kind == "swap":
+        return i, j, g, g
+    if coupling.kind == "dipole":
+        return i, j, 2 * g, 0.0
+    (ai, bi), (aj, bj) = _XP[coupling.operators[0]], _XP[coupling.operators[1]]
+    return i, j, float(2 * g * np.real(ai * aj)), float(2 * g * np.real(bi * bj))
+
+
 def coupling_form(network: Network, coupling) -> tuple[np.ndarray, np.ndarray]:
     """(V_c, W_c): H_c = ½ xᵀ V_c x + ½ pᵀ W_c p of one quadratic coupling (N × N, two entries each)."""
     n = len(network.nodes)
     v = np.zeros((n, n))
     w = np.zeros((n, n))
-    i, j = network.node_index(coupling.nodes[0]), network.node_index(coupling.nodes[1])
-    g = coupling.strength
-    if coupling.kind == "swap":
-        vij, wij = g, g
-    elif coupling.kind == "dipole":
-        vij, wij = 2 * g, 0.0
-    else:
-        (ai, bi), (aj, bj) = _XP[coupling.operators[0]], _XP[coupling.operators[1]]
-        vij = float(2 * g * np.real(ai * aj))
-        wij = float(2 * g * np.real(bi * bj))
+    i, j, vij, wij = coupling_entries(network, coupling)
     v[i, j] = v[j, i] = vij
     w[i, j] = w[j, i] = wij
     return v, w
@@ -142,9 +146,11 @@ def quadratic_form(network: Network) -> tuple[np.ndarray, np.ndarray]:
     v = np.diag(w0).astype(float)
     w = np.diag(w0).astype(float)
     for c in network.couplings:
-        vc, wc = coupling_form(network, c)
-        v += vc
-        w += wc
+        i, j, vij, wij = coupling_entries(network, c)
+        v[i, j] += vij
+        v[j, i] += vij
+        w[i, j] += wij
+        w[j, i] += wij
     return v, w
 
 

@@ -264,7 +264,7 @@ def local_steady_state_xp(gen, *, method: str = "auto", full: bool | None = None
 def local_bath_currents(network, gen, sol: LocalXPSolution, bookkeeping: str):
     """(currents {bath: J_α}, bath-site populations {node index: ⟨n_s⟩}, gross exchange, coupling currents at
     bath sites) of the local (x, p) steady state, cancellation-free (module docstring)."""
-    from ..physics.quadratic_xp import coupling_form
+    from ..physics.quadratic_xp import coupling_entries
 
     n = gen.V.shape[0]
     sites = sorted({int(s) for s in gen.sites})
@@ -278,16 +278,15 @@ def local_bath_currents(network, gen, sol: LocalXPSolution, bookkeeping: str):
     freqs = network.frequencies
     per_site_cc: dict[int, list[tuple[object, float, float]]] = {s: [] for s in sites}
     for c in network.couplings:
-        idx = [network.node_index(x) for x in c.nodes]
-        vc, wc = coupling_form(network, c)
-        for s in sites:
-            if s not in idx:
+        i0, i1, vij, wij = coupling_entries(network, c)
+        for s in (i0, i1):
+            if s not in pos:
                 continue
-            j = idx[1] if idx[0] == s else idx[0]
+            j = i1 if s == i0 else i0
             # J_{c→s} = i⟨[H_c, H_s]⟩: i[H_c, x_s] = ∂H_c/∂p_s = (W_c)_sj p_j, i[H_c, p_s] = −(V_c)_sj x_j, so
             # i[H_c, ½ω_s(x_s² + p_s²)] has the mean ω_s [(W_c)_sj V(x_s, p_j) − (V_c)_sj V(p_s, x_j)]
-            j_cs = freqs[s] * (wc[s, j] * vr(s, False, n + j) - vc[s, j] * vr(s, True, j))
-            lind = -0.5 * (vc[s, j] * vr(s, False, j) + wc[s, j] * vr(s, True, n + j))  # ⟨𝓛†(H_c)⟩ / γ
+            j_cs = freqs[s] * (wij * vr(s, False, n + j) - vij * vr(s, True, j))
+            lind = -0.5 * (vij * vr(s, False, j) + wij * vr(s, True, n + j))  # ⟨𝓛†(H_c)⟩ / γ
             per_site_cc[s].append((c, j_cs, lind))
     gam, _ = _site_rates(gen)
     absorb = np.zeros(n)

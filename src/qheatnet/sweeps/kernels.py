@@ -16,6 +16,13 @@ key                         shape        meaning
 ``error_at``, ``error``     (m,)         positions of failed points, messages
 ``engine``                  (n,)         which solver produced the point
 ``codes``, ``diagnostics``  (k,), (n,k)  diagnostic codes raised per point
+``coupling_current``        (n, c, e)    J_{c→i} into the e-th node of coupling c (bare
+                                         bookkeeping; NaN where not available)
+``machine_mode``            (n,)         thermal-machine mode (three or more baths; "" else)
+``cooling_power``, ``cop``,  (n,)         machine summary of :mod:`qheatnet.thermo.machines`
+``carnot_cop``,                          (NaN where it does not apply)
+``efficiency``,
+``carnot_efficiency``
 ==========================  ===========  ========================================
 
 Failed points carry NaN values and ``second_law_violated = False``.
@@ -29,16 +36,30 @@ from ..engines.base import empty_batch
 from ..thermo.diagnostics import DIAGNOSTIC_CODES
 from .spec import network_with
 
-__all__ = ["KNOWN_CODES", "empty_record", "solve_points", "run_task"]
+__all__ = ["KNOWN_CODES", "MACHINE_FIELDS", "empty_record", "coupling_ends", "solve_points", "run_task"]
 
 #: Diagnostic codes in a fixed order: the registry of qheatnet.thermo.diagnostics (a code missing from it
 #: would still be appended, so nothing is lost).
 KNOWN_CODES: tuple[str, ...] = DIAGNOSTIC_CODES
 
 
-def empty_record(n: int, n_baths: int, n_nodes: int) -> dict[str, np.ndarray]:
-    """An all-NaN record of ``n`` points (the columnar batch format of the engine layer)."""
-    return empty_batch(n, n_baths, n_nodes, KNOWN_CODES)
+#: The machine-summary fields recorded per point (floats).
+MACHINE_FIELDS: tuple[str, ...] = ("cooling_power", "cop", "carnot_cop", "efficiency", "carnot_efficiency")
+
+
+def coupling_ends(base: dict) -> int:
+    """Largest number of nodes of one coupling (the length of the ``coupling_end`` axis)."""
+    return max((len(c["nodes"]) for c in base["couplings"]), default=0)
+
+
+def empty_record(n: int, n_baths: int, n_nodes: int, n_couplings: int = 0, n_ends: int = 0) -> dict[str, np.ndarray]:
+    """An all-NaN record of ``n`` points (the columnar batch format of the engine layer, plus flows and machines)."""
+    rec = empty_batch(n, n_baths, n_nodes, KNOWN_CODES)
+    rec["coupling_current"] = np.full((n, n_couplings, n_ends), np.nan)
+    rec["machine_mode"] = np.full(n, "", dtype="U24")
+    for key in MACHINE_FIELDS:
+        rec[key] = np.full(n, np.nan)
+    return rec
 
 
 def error_text(exc: BaseException) -> str:
@@ -54,14 +75,14 @@ def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkee
     from ..api.solve import solve
 
     n = len(values)
-    rec = empty_record(n, len(base["baths"]), len(base["nodes"]))
+    rec = empty_record(n, len(base["baths"]), len(base["nodes"]), len(base["couplings"]), coupling_ends(base))
     codes = list(KNOWN_CODES)
     flags: list[list[str]] = []
     errors: list[tuple[int, str]] = []
     for i in range(n):
         try:
             net = network_with(base, targets, values[i])
-            res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)
+            res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)  # type: ignore[arg-type]
         except Exception as exc:  # a failed point is data, not a crash
             rec["failed"][i] = True
             errors.append((i, error_text(exc)))
@@ -73,6 +94,16 @@ def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkee
         rec["first_law_residual"][i] = res.first_law_residual
         rec["second_law_violated"][i] = res.second_law == "violated"
         rec["engine"][i] = res.engine
+        if res.coupling_currents is not None:
+            for k, c in enumerate(net.couplings):
+                per = res.coupling_currents.get(c.label, {})
+                rec["coupling_current"][i, k, : len(c.nodes)] = [per.get(x, np.nan) for x in c.nodes]
+        if res.machine is not None:
+            rec["machine_mode"][i] = res.machine["mode"]
+            for key in MACHINE_FIELDS:
+                v = res.machine.get(key)
+                if v is not None:
+                    rec[key][i] = float(v)
         found = [d.code for d in res.diagnostics]
         for c in found:
             if c not in codes:

@@ -110,6 +110,8 @@ OUTPUTS: tuple[str, ...] = (
     "second_law_violated",
     "diagnostics",
     "engine",
+    "coupling_current",
+    "machine",
 )
 
 #: Names a swept coordinate cannot take: the other dimensions, coordinates and variables of a result.
@@ -120,6 +122,16 @@ RESERVED_NAMES: tuple[str, ...] = (
     "diagnostic",
     "bath_node",
     "node_kind",
+    "coupling",
+    "coupling_end",
+    "coupling_node",
+    "coupling_kind",
+    "machine_mode",
+    "cooling_power",
+    "cop",
+    "carnot_cop",
+    "efficiency",
+    "carnot_efficiency",
     *OUTPUTS,
     "status",
     "error",

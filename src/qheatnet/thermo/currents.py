@@ -358,18 +358,17 @@ def quadratic_coupling_currents(network, cov: np.ndarray) -> dict[str, dict[str,
     a symmetric form whose mean is ½ Tr[(B Ω_J A − A Ω_J B) V] (the commutator part of ⟨r rᵀ⟩ is
     antisymmetric and drops out). Only the 2 × 2 blocks of V at the two nodes of c enter.
     """
-    from ..physics.quadratic_xp import coupling_form
+    from ..physics.quadratic_xp import coupling_entries
 
     cov = np.asarray(cov, dtype=float)
     omega = np.array([[0.0, 1.0], [-1.0, 0.0]])
     out: dict[str, dict[str, float]] = {}
     for c in network.couplings:
-        i, j = network.node_index(c.nodes[0]), network.node_index(c.nodes[1])
-        vc, wc = coupling_form(network, c)
+        i, j, vij, wij = coupling_entries(network, c)
         # 4 × 4 blocks in the order (x_i, p_i, x_j, p_j)
         hc = np.zeros((4, 4))
-        hc[0, 2] = hc[2, 0] = vc[i, j]
-        hc[1, 3] = hc[3, 1] = wc[i, j]
+        hc[0, 2] = hc[2, 0] = vij
+        hc[1, 3] = hc[3, 1] = wij
         om = np.kron(np.eye(2), omega)
         idx = [2 * i, 2 * i + 1, 2 * j, 2 * j + 1]
         blk = cov[np.ix_(idx, idx)]
