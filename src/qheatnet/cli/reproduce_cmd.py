@@ -6,7 +6,7 @@ import click
 
 from .main import cli
 
-PAPERS = ("levy-kosloff-2014", "hofer-2017")
+PAPERS = ("levy-kosloff-2014", "hofer-2017", "linden-popescu-skrzypczyk-2010")
 
 
 @cli.command("reproduce")
@@ -21,9 +21,13 @@ PAPERS = ("levy-kosloff-2014", "hofer-2017")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def reproduce_command(paper, out_dir, quiet):
     """Regenerate the figures, data and claims of PAPER."""
-    from ..reproduce import hofer_2017, levy_kosloff_2014
+    from ..reproduce import hofer_2017, levy_kosloff_2014, linden_popescu_skrzypczyk_2010
 
-    module = {"levy-kosloff-2014": levy_kosloff_2014, "hofer-2017": hofer_2017}[paper]
+    module = {
+        "levy-kosloff-2014": levy_kosloff_2014,
+        "hofer-2017": hofer_2017,
+        "linden-popescu-skrzypczyk-2010": linden_popescu_skrzypczyk_2010,
+    }[paper]
     ok = module.run(out_dir or paper, progress=not quiet, echo=click.echo)
     if not ok:
         raise SystemExit(1)
