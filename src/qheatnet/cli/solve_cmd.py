@@ -61,7 +61,7 @@ def format_machine(machine, temperatures) -> str:
         if bound is not None:
             text += f", Carnot bound {bound:.6g} ({'within' if machine.get('within_carnot') else 'ABOVE'} the bound)"
         lines.append(text)
-    lines.append(f"  power delivered P = −Σ J = {machine['power']:.3e}")
+    lines.append(f"  power delivered P = Σ J = {machine['power']:.3e}")
     return "\n".join(lines)
 
 

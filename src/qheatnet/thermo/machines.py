@@ -3,7 +3,7 @@ r"""Thermal machines: what a network with three or more baths does with the heat
 Conventions (ħ = k_B = 1): J_α > 0 when heat flows from bath α into the
 network; σ = −Σ_α J_α/T_α ≥ 0 (second law); at steady state with full
 bookkeeping Σ_α J_α = 0 (first law; with bare bookkeeping the residual is the
-power P = −Σ_α J_α delivered through the couplings).
+power P = Σ_α J_α the network delivers: heat in minus heat out, d⟨H⟩/dt = Σ_α J_α − P = 0).
 
 Roles. A bath *gives* heat when J_α > r, *takes* it when J_α < −r and is
 *idle* otherwise, r being the current resolution (round-off of the gross
@@ -95,7 +95,7 @@ def machine_summary(temperatures: dict[str, float], currents: dict[str, float], 
 
     Returns
     -------
-    dict with ``mode``, ``roles`` (bath → "gives" | "takes" | "idle"), ``power`` (P = −Σ J), and,
+    dict with ``mode``, ``roles`` (bath → "gives" | "takes" | "idle"), ``power`` (P = Σ J delivered), and,
     depending on the mode, ``cooled_bath``, ``cooling_power``, ``cop``, ``carnot_cop``, ``efficiency``,
     ``carnot_efficiency``, ``within_carnot`` (performance ≤ bound, to the resolution of the currents).
     """
@@ -104,7 +104,7 @@ def machine_summary(temperatures: dict[str, float], currents: dict[str, float], 
         return None
     r = max(float(resolution), 0.0)
     roles = {n: ("gives" if currents[n] > r else "takes" if currents[n] < -r else "idle") for n in names}
-    power = -sum(currents.values())
+    power = sum(currents.values())  # delivered: heat in minus heat out
     by_t = sorted(names, key=lambda n: temperatures[n])
     cold, hot = by_t[0], by_t[-1]
     out: dict[str, Any] = {"mode": "heat conductor", "roles": roles, "power": power}
