@@ -71,16 +71,6 @@ def test_gaussian_engine_takes_quadratic_couplings_only():
         solve(quartic, "local", engine="gaussian")
     assert solve(quartic, "local").engine == "fock"
     dip = _two("oscillator", 0.05, "dipole")
-    with pytest.raises(ModelError, match="exact: swap couplings only"):
-        solve(
-            dip.replace(
-                baths=tuple(
-                    Bath(b.name, b.node, b.temperature, {"kind": "ohmic", "kappa": 1e-3, "cutoff": 5.0})
-                    for b in dip.baths
-                )
-            ),
-            "exact",
-        )
     with pytest.raises(EngineNotApplicable, match="time evolution with swap couplings only"):
         evolve(dip, "local", t_final=1.0, steps=3, engine="gaussian")
 

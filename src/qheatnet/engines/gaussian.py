@@ -98,8 +98,6 @@ class GaussianEngine(Engine):
             why = quadratic_reason(net)
             if why is not None:
                 return no(f"gaussian: quadratic couplings only ({why})")
-            if problem.approach == "exact":
-                return no("exact: swap couplings only (the NEGF solver is written for number-conserving couplings)")
             if mode != "steady":
                 return no("gaussian: time evolution with swap couplings only (the Fock engine evolves the others)")
         if problem.approach == "exact":
@@ -120,7 +118,7 @@ class GaussianEngine(Engine):
 
     # -- steady states --------------------------------------------------------
     def steady(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:
-        if not problem.network.swap_only:  # dipole and other non-number-conserving quadratic couplings
+        if not problem.network.swap_only and problem.approach != "exact":  # dipole and other quadratic couplings
             from .gaussian_xp import steady_xp
 
             return steady_xp(problem, options)
@@ -265,9 +263,13 @@ class GaussianEngine(Engine):
 
     def _exact(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:
         from ..physics.davies import check_bounded_below
+        from ..physics.quadratic_xp import check_ground_state
         from ..solvers.exact import exact_steady_state
 
-        check_bounded_below(problem.network)
+        if problem.network.swap_only:
+            check_bounded_below(problem.network)
+        else:
+            check_ground_state(problem.network)
         res = exact_steady_state(problem.network, problem.bookkeeping, **options.given())
         return SteadyOutput(
             heat_currents=dict(res.heat_currents),

@@ -95,9 +95,9 @@ def solve_points(base: dict, targets, values: np.ndarray, approach: str, bookkee
         rec["second_law_violated"][i] = res.second_law == "violated"
         rec["engine"][i] = res.engine
         if res.coupling_currents is not None:
-            for k, c in enumerate(net.couplings):
-                per = res.coupling_currents.get(c.label, {})
-                rec["coupling_current"][i, k, : len(c.nodes)] = [per.get(x, np.nan) for x in c.nodes]
+            for k, cpl in enumerate(net.couplings):
+                per = res.coupling_currents.get(cpl.label, {})
+                rec["coupling_current"][i, k, : len(cpl.nodes)] = [per.get(x, np.nan) for x in cpl.nodes]
         if res.machine is not None:
             rec["machine_mode"][i] = res.machine["mode"]
             for key in MACHINE_FIELDS:

@@ -773,24 +773,24 @@ def plot_network(ds: xr.Dataset, *, approach: str | None = None, at: dict | None
         vals = cc[k, : len(c.nodes)] if cc is not None else np.full(len(c.nodes), np.nan)
         color = {"swap": "tab:red", "dipole": "tab:purple", "density": "tab:olive", "product": "tab:orange"}[c.kind]
         if not np.all(np.isfinite(vals)):
-            for p in pts[1:]:
-                ax.plot(*zip(pts[0], p), color="0.7", ls="--", lw=1.0, zorder=1)
+            for pt in pts[1:]:
+                ax.plot(*zip(pts[0], pt), color="0.7", ls="--", lw=1.0, zorder=1)
             continue
         if len(c.nodes) == 2:
             flow = 0.5 * (vals[1] - vals[0])  # > 0: energy moves from node 0 to node 1
-            p, q = (pts[0], pts[1]) if flow >= 0 else (pts[1], pts[0])
-            arrow(tuple(p), tuple(q), flow, color)
+            src, dst = (pts[0], pts[1]) if flow >= 0 else (pts[1], pts[0])
+            arrow(tuple(src), tuple(dst), flow, color)
             mid = 0.5 * (pts[0] + pts[1])
             ax.annotate(f"{abs(flow):.3g}", mid, fontsize=7, color=color, ha="center", va="bottom")
         else:
             hub = np.mean(pts, axis=0) + np.array([0.0, 0.08 * span])
             ax.plot(*hub, marker="D", color=color, ms=6, zorder=3)
-            for p, j in zip(pts, vals):
-                a, b = (tuple(hub), tuple(p)) if j >= 0 else (tuple(p), tuple(hub))
-                arrow(a, b, j, color)
+            for pt, j in zip(pts, vals):
+                start, end = (tuple(hub), tuple(pt)) if j >= 0 else (tuple(pt), tuple(hub))
+                arrow(start, end, j, color)
             ax.annotate(c.label, tuple(hub), fontsize=7, color=color, ha="center", va="bottom")
     centre = xy.mean(axis=0)
-    for a, b in enumerate(network.baths):
+    for ib, b in enumerate(network.baths):
         p = np.array(pos[b.node])
         out = p - centre
         out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-9 else np.array([0.0, 1.0])
@@ -809,14 +809,14 @@ def plot_network(ds: xr.Dataset, *, approach: str | None = None, at: dict | None
             xytext=(0, -8),
             textcoords="offset points",
         )
-        if jb is not None and np.isfinite(jb[a]):
-            s, e = (tuple(q), tuple(p)) if jb[a] >= 0 else (tuple(p), tuple(q))
-            arrow(s, e, jb[a], "tab:blue")
+        if jb is not None and np.isfinite(jb[ib]):
+            s, e = (tuple(q), tuple(p)) if jb[ib] >= 0 else (tuple(p), tuple(q))
+            arrow(s, e, jb[ib], "tab:blue")
     for node in network.nodes:
-        p = pos[node.name]
+        at_node = pos[node.name]
         filled = node.kind == "oscillator"
-        ax.plot(*p, marker="o", ms=16, mfc="white" if not filled else "0.85", mec="k", zorder=4)
-        ax.annotate(node.name, p, fontsize=7, ha="center", va="center", zorder=5)
+        ax.plot(*at_node, marker="o", ms=16, mfc="white" if not filled else "0.85", mec="k", zorder=4)
+        ax.annotate(node.name, at_node, fontsize=7, ha="center", va="center", zorder=5)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.margins(0.25)
