@@ -162,3 +162,19 @@ def test_gaussian_xp_against_fock_for_quadratic_couplings(approach):
             assert abs(g.coupling_currents[label][node] - j) <= 1e-9 * scale
     for node, j in fk.node_bath_currents.items():
         assert abs(g.node_bath_currents[node] - j) <= 1e-9 * scale
+
+
+@pytest.mark.parametrize("approach", ["local", "global"])
+def test_refrigerator_against_qutip_steadystate(approach):
+    """The exported generator (charge-ordered Fock space) solved by QuTiP's own steadystate."""
+    qutip = pytest.importorskip("qutip")
+    from qheatnet.interop.qutip import heat_currents, to_qutip
+
+    net = NETS["refrigerator"]
+    model = to_qutip(net, approach)
+    rho = qutip.steadystate(model.hamiltonian, [c for ops in model.c_ops.values() for c in ops])
+    ref = heat_currents(model, rho)
+    res = solve(net, approach)
+    scale = max(abs(j) for j in ref.values())
+    for b, j in ref.items():
+        assert abs(res.heat_currents[b] - j) <= 1e-8 * scale

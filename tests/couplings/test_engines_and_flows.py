@@ -206,3 +206,31 @@ def test_rate_equation_flows_from_its_density_matrix():
 def test_time_evolution_with_other_kinds_uses_the_fock_engine():
     ev = evolve(_fridge(), "local", t_final=50.0, steps=6)
     assert ev.engine == "fock" and ev.trace_error < 1e-10 and ev.first_law_error < 1e-8
+
+
+def test_xp_localised_impurity_modes():
+    """An impurity above the band (ω = 1.2 in a dipole chain of 300) makes a mode localised far from both
+    baths: its decay underflows (dark): no current through it, NaN populations where it lives, the rest as
+    usual; a weaker impurity (1.02, N = 120) gives a slow but resolved mode (SLOW_NORMAL_MODE)."""
+    for n, w, dark in ((120, 1.02, 0), (300, 1.2, 1)):
+        net = Network.chain(
+            n,
+            kind="oscillator",
+            frequency=1.0,
+            coupling=0.05,
+            coupling_kind="dipole",
+            overrides={f"n{n // 2}": {"frequency": w}},
+            baths=[("hot", 0, 2.0, F), ("cold", -1, 1.0, F)],
+        )
+        res = solve(net, "local", populations="all")
+        assert res.solver["dark_modes"] == dark and "SLOW_NORMAL_MODE" in {str(d.code) for d in res.diagnostics}
+        pops = np.array(list(res.populations.values()))
+        assert np.isnan(pops[n // 2]) if dark else np.all(np.isfinite(pops))
+        assert np.isfinite(pops[0]) and np.isfinite(pops[-1])
+        scale = abs(res.heat_currents["hot"])
+        for node in net.nodes:
+            if np.isfinite(res.node_bath_currents[node.name]):
+                inflow = sum(per[node.name] for per in res.coupling_currents.values() if node.name in per)
+                assert abs(inflow + res.node_bath_currents[node.name]) < 1e-9 * scale
+        glob = solve(net, "global")
+        assert glob.solver["dark_modes"] == dark

@@ -85,8 +85,24 @@ def _local(problem: Problem, options: Any) -> SteadyOutput:
         pops = 0.5 * (np.diag(sol.cov)[:n] + np.diag(sol.cov)[n:]) - 0.5
     for s, p in site_pops.items():
         pops[s] = p  # the cancellation-free form for the bath sites
+    dark = int(sol.extra.get("dark_modes", 0))
+    unknown = np.zeros(n, dtype=bool)
+    if dark:
+        unknown = np.asarray(sol.extra["dark_weight"]) > config.DARK_WEIGHT
+        pops[unknown] = np.nan
     populations = {nd.name: float(pops[i]) for i, nd in enumerate(network.nodes)}
     diags = []
+    if dark:
+        diags.append(
+            Diagnostic(
+                "SLOW_NORMAL_MODE",
+                "warning",
+                f"{dark} normal mode(s) have no amplitude on any bath node to double precision (decay rate below "
+                f"{config.DARK_RTOL:g} of the largest, e.g. a mode localised far from the baths): they carry no "
+                "current, but their occupation is not fixed by the baths, so populations of the nodes they occupy "
+                "are NaN",
+            )
+        )
     if cov is None and len(site_pops) < n:
         diags.append(
             Diagnostic(
@@ -109,7 +125,7 @@ def _local(problem: Problem, options: Any) -> SteadyOutput:
         )
     norm = float(np.max(np.abs(np.concatenate([gen.V.ravel(), gen.W.ravel()])))) + max_rate
     cond = norm / sol.min_decay if sol.min_decay > 0 else float("inf")
-    if cond > config.ILL_CONDITIONED_CONDITION:
+    if sol.method == "dense" and cond > config.ILL_CONDITIONED_CONDITION:  # (the modes path divides exactly)
         diags.append(
             Diagnostic(
                 "ILL_CONDITIONED_STEADY_STATE",
@@ -119,17 +135,25 @@ def _local(problem: Problem, options: Any) -> SteadyOutput:
                 f"{cond * 2.2e-16:.0e} relative; the heat currents, which it hardly carries, are not affected as much",
             )
         )
+    # the coupling currents do not depend on the occupation of dark modes (a single real mode has no x–p
+    # correlation), so they come from the covariance with those modes at vacuum; their nodes' rows are NaN after
     couplings = _flows_from_cov(network, cov)
     node_baths = None
     if couplings is not None and sol.cov is not None:
         # the bath side of each node's balance from the diagonal of V itself (not from continuity)
         pv = 0.5 * (np.diag(sol.cov)[:n] + np.diag(sol.cov)[n:]) - 0.5
+        pv[unknown] = np.nan
         node_baths = local_node_bath_currents(network, {nd.name: float(pv[i]) for i, nd in enumerate(network.nodes)})
+    if cov is not None and np.any(unknown):
+        bad = np.repeat(unknown, 2)
+        cov[bad, :] = np.nan
+        cov[:, bad] = np.nan
     solver = {
         "method": f"(x, p) Lyapunov, {sol.method}",
         "representation": "(x, p) covariance (the couplings do not conserve the excitation number)",
         "min_decay_rate": sol.min_decay,
         "fixed_point_iterations": sol.iterations,
+        "dark_modes": dark,
         "populations": "all" if cov is not None else "bath nodes",
     }
     return SteadyOutput(

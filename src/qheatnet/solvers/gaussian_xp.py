@@ -164,15 +164,38 @@ def _modes_fixed_point(gen, modes):
     lam = np.concatenate([-1j * omega, 1j * omega]) + dpert
     decay = -lam.real
     scale = float(np.max(decay)) if decay.size else 0.0
-    if not np.min(decay) > config.XP_DECOUPLED_RTOL * max(scale, 1e-300):
-        raise ConvergenceError("a normal mode has no secular damping (decoupled or degenerate)")
+    # secular damping rates come from the bath amplitudes directly (exact however small); a mode damped below
+    # DARK_RTOL of the largest (e.g. localised far from every bath) carries no current and its occupation is
+    # not fixed in double precision: it is left out (vacuum in X) and the populations where it lives are NaN
+    dark = ~(decay > max(config.DARK_RTOL * scale, np.finfo(float).tiny))
+    if np.all(dark):
+        raise ConvergenceError("no normal mode is coupled to a bath: the steady state is not unique")
+    live = ~dark
+    if np.any(dark):
+        lc[dark] = 0.0
+        rc[dark] = 0.0
+        rch = rc.conj().T
+        dpert[dark] = 0.0
+        lam = np.where(dark, lam.real * 0 + 1.0 + 1j * lam.imag, lam)  # placeholder decay, entries fixed below
+    live_decay = decay[live]
     yd = np.zeros((2 * n, 2 * m))
     yd[:n, :m] = n_mat[b].T * np.sqrt(dif[b])[None, :]
     yd[n:, m:] = m_mat[b].T * np.sqrt(dif[b])[None, :]
     ydc = f_op(yd)
+    ydc[dark] = 0.0
     dc = ydc @ ydc.conj().T
     den = lam[:, None] + lam.conj()[None, :]
     x = -dc / den
+    vac = np.flatnonzero(dark)
+
+    def fix_dark(xm):
+        if vac.size:
+            xm[vac, :] = 0.0
+            xm[:, vac] = 0.0
+            xm[vac, vac] = 0.5  # vacuum: ½⟨{b, b†}⟩ = ½ (the occupation is unknown; no current depends on it)
+        return xm
+
+    x = fix_dark(x)
     change = np.inf
     it = 0
     growth = 0
@@ -182,7 +205,7 @@ def _modes_fixed_point(gen, modes):
         ex -= dpert[:, None] * x
         rhs = ex + ex.conj().T
         rhs += dc
-        new = -rhs / den
+        new = fix_dark(-rhs / den)
         prev, change = change, float(np.max(np.abs(new - x))) / max(float(np.max(np.abs(new))), 1e-300)
         x = new
         growth = growth + 1 if change > prev else 0
@@ -191,6 +214,9 @@ def _modes_fixed_point(gen, modes):
     # residual of the Lyapunov equation, relative to ‖A_c‖ ‖X‖
     ex = lc @ (rch @ x) - dpert[:, None] * x
     res = x * den + ex + ex.conj().T + dc
+    if vac.size:
+        res[vac, :] = 0.0
+        res[:, vac] = 0.0
     norm = float(np.max(np.abs(lam))) + float(np.max(np.sum(np.abs(lc), axis=1)) * np.max(np.sum(np.abs(rc), axis=1)))
     rel = float(np.max(np.abs(res))) / (norm * max(float(np.max(np.abs(x))), 1e-300))
     if not (change <= config.XP_FIXED_POINT_RTOL and rel <= config.STEADY_STATE_RESIDUAL):
@@ -226,7 +252,10 @@ def _modes_fixed_point(gen, modes):
         v = np.vstack([top, bot])
         return 0.5 * (v + v.T)
 
-    return rows, full, rel, float(np.min(decay)), it
+    half = n
+    dark_modes = np.flatnonzero(dark[:half] | dark[half:])
+    weight = np.sum(m_mat[:, dark_modes] ** 2 + n_mat[:, dark_modes] ** 2, axis=1)
+    return rows, full, rel, float(np.min(live_decay)), it, int(dark_modes.size), weight
 
 
 def local_steady_state_xp(gen, *, method: str = "auto", full: bool | None = None) -> LocalXPSolution:
@@ -247,9 +276,10 @@ def local_steady_state_xp(gen, *, method: str = "auto", full: bool | None = None
     if method == "modes":
         modes = normal_modes_xp(gen.V, gen.W)
         try:
-            rows, full_fn, rel, slowest, it = _modes_fixed_point(gen, modes)
+            rows, full_fn, rel, slowest, it, n_dark, weight = _modes_fixed_point(gen, modes)
             cov = full_fn() if full else None
-            return LocalXPSolution("modes", rel, slowest, it, cov, rows)
+            extra = {"dark_modes": n_dark, "dark_weight": weight}
+            return LocalXPSolution("modes", rel, slowest, it, cov, rows, extra)
         except ConvergenceError as exc:
             if n > config.XP_FALLBACK_MAX:
                 raise ConvergenceError(
