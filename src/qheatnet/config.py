@@ -217,8 +217,9 @@ ENTROPY_MAX_DIM = 256
 
 #: Fock engine, couplings that do not conserve q: the charge-sector sizes behind the unknown count are
 #: counted on the enumerated basis up to this many states (an int64 occupation table of 8·N bytes per
-#: state: 160 MB for 10 nodes at this size); beyond, a lower bound is used for the refusal.
-FOCK_ENUMERATE_MAX = 2_000_000
+#: state, 48 MB for 20 nodes). Beyond, the dimension itself is a lower bound of the unknowns
+#: (Σ_Q d_Q² ≥ Σ_Q d_Q) that already exceeds every FOCK_MAX_UNKNOWNS, so the refusal is exact.
+FOCK_ENUMERATE_MAX = 300_000
 #: (x, p) Gaussian solver of the local approach (qheatnet.solvers.gaussian_xp): dense Bartels–Stewart
 #: up to XP_DENSE_MAX nodes (2N × 2N real; N = 60: 10 ms), the normal-mode fixed point above. The fixed
 #: point stops when the relative change of X falls below XP_FIXED_POINT_RTOL (each step contracts by

@@ -108,3 +108,11 @@ def test_unavailable_approaches_are_skipped_and_said(tmp_path, monkeypatch):
 
 def test_flat_spectrum_is_what_the_reproduction_uses():
     assert lps.refrigerator(0.01, 1.0).baths[0].spectrum == Flat(lps.PARAMS["rate"])
+
+
+def test_an_approach_that_refuses_the_network_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(lps, "APPROACHES", ("local", "global", "exact"))  # exact: oscillator networks only
+    lps.run(tmp_path, progress=False, echo=lambda *a: None, ratios=[0.4, 0.9], couplings=[1e-6, 1e-5, 1e-4, 1e-2, 0.5])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["approaches"] == ["local", "global"]
+    assert summary["skipped_approaches"]["exact"].startswith("refused: no engine can solve approach 'exact'")

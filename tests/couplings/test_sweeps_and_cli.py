@@ -114,3 +114,13 @@ def test_cli_generated_network_and_reproduce_registered(tmp_path):
     from qheatnet.cli.reproduce_cmd import PAPERS
 
     assert "linden-popescu-skrzypczyk-2010" in PAPERS
+
+
+def test_dipole_two_node_sweep_does_not_use_the_swap_closed_forms():
+    base = Network.two_node("oscillator", 1.0, 0.8, 0.01, 2.0, 1.0, Flat(0.01))
+    dip = base.replace(couplings=(base.couplings[0].__class__(("A", "B"), 0.01, "dipole"),))
+    ds = sweep(dip, {"couplings.A-B:dipole.strength": [0.01, 0.02]}, workers=1)
+    assert ds.attrs["methods"] == '{"local": "solve"}'
+    assert np.all(ds.engine.values == "gaussian")
+    res = solve(dip.replace(couplings=(dip.couplings[0].__class__(("A", "B"), 0.02, "dipole"),)), "local")
+    assert float(ds.heat_current.sel(bath="hot").values[1, 0]) == pytest.approx(res.heat_currents["hot"], rel=1e-12)
