@@ -293,3 +293,31 @@ COUNTING_NEWTON_RTOL = 1e-11
 #: (M, R, R⁻¹, the Cauchy matrix 1/(λ̄_i + λ_j), Y_0 and its Cholesky factor, LAPACK work space), for its
 #: refusal before allocation against MAX_MEMORY_BYTES.
 COUNTING_GAUSSIAN_ARRAYS = 10
+
+# --------------------------------------------------------------------------
+# coupling kinds, (x, p) Gaussian solver, coupling currents, machines (issue 11)
+# --------------------------------------------------------------------------
+
+#: Fock engine, couplings that do not conserve q: the charge-sector sizes behind the unknown count are
+#: counted on the enumerated basis up to this many states (an int64 occupation table of 8·N bytes per
+#: state, 48 MB for 20 nodes). Beyond, the dimension itself is a lower bound of the unknowns
+#: (Σ_Q d_Q² ≥ Σ_Q d_Q) that already exceeds every FOCK_MAX_UNKNOWNS, so the refusal is exact.
+FOCK_ENUMERATE_MAX = 300_000
+#: (x, p) Gaussian solver of the local approach (qheatnet.solvers.gaussian_xp): dense Bartels–Stewart
+#: up to XP_DENSE_MAX nodes (2N × 2N real; N = 60: 10 ms), the normal-mode fixed point above. The fixed
+#: point stops when the relative change of X falls below XP_FIXED_POINT_RTOL (each step contracts by
+#: the ratio of bath-induced mode mixing to mode spacing; measured on a dipole chain N = 1000, ε = 0.05,
+#: rates 0.01: 15 steps to 1e-13) or after XP_FIXED_POINT_MAXIT steps; the Lyapunov residual is then
+#: checked against STEADY_STATE_RESIDUAL. Up to XP_FALLBACK_MAX nodes a failed fixed point falls back to
+#: the dense solve (N = 800: ≈ 15 s). The full covariance (an O(N³) product) is formed by default up to
+#: XP_FULL_MAX nodes (populations of every node and coupling currents need it).
+XP_DENSE_MAX = 60
+XP_FIXED_POINT_RTOL = 1e-13
+XP_FIXED_POINT_MAXIT = 300
+XP_FALLBACK_MAX = 800
+XP_FULL_MAX = 300
+#: A normal mode whose decay rate (the slowest eigenvalue of the (x, p) drift, or its secular damping in
+#: the fixed point) is below this fraction of the largest one is decoupled from the baths: no unique
+#: steady state. ‖A‖·ε_machine ≈ 2e-16‖A‖ is the resolution of the dense eigenvalues; 1e-13 leaves a factor
+#: 500 above it.
+XP_DECOUPLED_RTOL = 1e-13

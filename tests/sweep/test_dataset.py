@@ -33,6 +33,8 @@ def test_dimensions_and_variables(result):
         "bath": 2,
         "node": 2,
         "diagnostic": len(DIAGNOSTIC_CODES),
+        "coupling": 1,
+        "coupling_end": 2,
     }
     assert list(ds.diagnostic.values) == list(DIAGNOSTIC_CODES)
     p = ("baths.hot.temperature", "eps", "approach")

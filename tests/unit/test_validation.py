@@ -99,7 +99,7 @@ CASES = {
     "missing bath node": (_delete(["baths", 0, "node"]), "baths[0].node"),
     "unknown node key": (_set(["nodes", 0, "colour"], "red"), "nodes[0].colour"),
     "unknown bath key": (_set(["baths", 1, "rate"], 0.1), "baths[1].rate"),
-    "unknown coupling key": (_set(["couplings", 0, "kind"], "swap"), "couplings[0].kind"),
+    "unknown coupling key": (_set(["couplings", 0, "colour"], "red"), "couplings[0].colour"),
     "unknown section": (_set(["wires"], [{"a": 1}]), "wires"),
     "no nodes": (_set(["nodes"], []), "nodes"),
     # wrong types

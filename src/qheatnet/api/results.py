@@ -128,6 +128,17 @@ class SteadyState:
     correlation_matrix, covariance : ndarray or None
         C_ij = ⟨a_i† a_j⟩ (oscillators; Jordan–Wigner fermions for the free-fermion engine) and the
         2N × 2N covariance (order x_1, p_1, …), where the engine forms them.
+    coupling_currents : read-only mapping or None
+        Coupling label → {node name → J_{c→i}}: the energy entering node i through coupling c,
+        i⟨[H_c, H_i]⟩ with the node energies H_i = ω_i n_i (bare bookkeeping; see
+        :mod:`qheatnet.thermo.currents`). None where the engine's output does not allow it
+        (``solver["coupling_currents"]`` says why).
+    node_bath_currents : read-only mapping or None
+        Node name → J_bath(i) = Σ_α ⟨𝓛_α^†(H_i)⟩, the energy the baths put into node i; at steady state
+        Σ_c J_{c→i} + J_bath(i) = 0 for every node (continuity).
+    machine : read-only mapping or None
+        For three or more baths, what the network does as a thermal machine (mode, roles of the
+        baths, cooling power, COP and its Carnot bound, ...; :mod:`qheatnet.thermo.machines`).
     """
 
     network: Network
@@ -149,8 +160,14 @@ class SteadyState:
     covariance: Any = None
     eigen_populations: Any = None
     eigen_energies: Any = None
+    coupling_currents: Any = None
+    node_bath_currents: Any = None
+    machine: Any = None
 
     def __post_init__(self) -> None:
+        for name in ("coupling_currents", "node_bath_currents", "machine"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, freeze(getattr(self, name)))
         for name in ("heat_currents", "populations", "solver"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
         object.__setattr__(self, "diagnostics", tuple(self.diagnostics))
@@ -179,6 +196,13 @@ class SteadyState:
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "residual": _num(self.residual),
             "solver": _jsonable(self.solver),
+            "coupling_currents": None
+            if self.coupling_currents is None
+            else {c: {n: _num(j) for n, j in per.items()} for c, per in self.coupling_currents.items()},
+            "node_bath_currents": None
+            if self.node_bath_currents is None
+            else {n: _num(j) for n, j in self.node_bath_currents.items()},
+            "machine": None if self.machine is None else _jsonable(self.machine),
             "network": self.network.to_dict(),
         }
 
@@ -204,6 +228,13 @@ class SteadyState:
                 diagnostics=tuple(Diagnostic(d["code"], d["severity"], d["message"]) for d in data["diagnostics"]),
                 residual=_unnum(data["residual"]),
                 solver=data.get("solver", {}),
+                coupling_currents=None
+                if data.get("coupling_currents") is None
+                else {c: {n: _unnum(j) for n, j in per.items()} for c, per in data["coupling_currents"].items()},
+                node_bath_currents=None
+                if data.get("node_bath_currents") is None
+                else {n: _unnum(j) for n, j in data["node_bath_currents"].items()},
+                machine=data.get("machine"),
             )
         except KeyError as exc:
             raise ValidationError(f"result.{exc.args[0]}", "required field is missing") from None

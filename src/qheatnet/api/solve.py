@@ -137,7 +137,11 @@ def solve(
     from ..thermo.entropy import current_resolution, entropy_production, second_law_verdict
 
     check_problem(network, approach, bookkeeping)
-    if approach != "local":  # every eigenbasis approach needs a ground state
+    if not network.swap_only:  # other coupling kinds: refused in every approach without a ground state
+        from ..physics.quadratic_xp import check_ground_state
+
+        check_ground_state(network)
+    elif approach != "local":  # every eigenbasis approach needs a ground state
         check_bounded_below(network)
     ran = run_steady(Problem(network, approach, bookkeeping), engine, options)
     out = ran.output
@@ -171,6 +175,12 @@ def solve(
     resolution = current_resolution(out.gross_exchange, currents.values(), bookkeeping)
     sigma = entropy_production(currents.values(), temps, resolution)
     verdict, tol = second_law_verdict(sigma, list(currents.values()), temps, resolution=resolution)
+    from ..thermo.currents import steady_flows
+    from ..thermo.machines import machine_summary
+
+    coupling_currents, node_bath_currents, how = steady_flows(network, approach, name, out)
+    solver["coupling_currents"] = how
+    machine = machine_summary({b.name: b.temperature for b in network.baths}, currents, resolution)
     diags = (
         coupling_diagnostics(network, approach, out.validity)
         + outcome_diagnostics(network, currents, verdict, sigma, tol, out.gross_exchange)
@@ -197,6 +207,9 @@ def solve(
         covariance=out.covariance,
         eigen_populations=out.eigen_populations,
         eigen_energies=out.eigen_energies,
+        coupling_currents=coupling_currents,
+        node_bath_currents=node_bath_currents,
+        machine=machine,
     )
 
 

@@ -39,6 +39,18 @@ def format_result(res) -> str:
     lines.append("populations ⟨n⟩:")
     for name, n in res.populations.items():
         lines.append(f"  {name:<12} {n:.6g}")
+    if res.coupling_currents:
+        lines.append("heat flow through the couplings (bare bookkeeping; J_{c→i} > 0: energy into node i):")
+        for label, per in res.coupling_currents.items():
+            lines.append(f"  {label:<20} " + "   ".join(f"→{n}: {j: .6g}" for n, j in per.items()))
+        if res.node_bath_currents is not None:
+            lines.append(
+                "  from the baths J_bath(i): " + "   ".join(f"{n}: {j: .6g}" for n, j in res.node_bath_currents.items())
+            )
+    elif res.coupling_currents is None and res.network.couplings:
+        lines.append(f"heat flow through the couplings: {res.solver.get('coupling_currents', 'not available')}")
+    if res.machine is not None:
+        lines.append(format_machine(res.machine, {b.name: b.temperature for b in res.network.baths}))
     lines.append(
         f"steady-state residual {res.residual:.2e}; solver: "
         + ", ".join(f"{k}={_short(v)}" for k, v in res.solver.items())
@@ -60,13 +72,33 @@ def format_fluctuations(fl) -> str:
         q = fl.tur_ratio[name]
         mark = "" if q != q else ("  (TUR ≥ 1 holds)" if q >= 1 else "  (TUR violated: < 1)")
         lines.append(
-            f"  {name:<12} {fl.heat_currents[name]: .10e} {fl.current_noise[name]: .10e} "
-            f"{fl.third_cumulant[name]: .10e} {fl.fano_factor[name]:13.6g} {q:11.6g}{mark}"
+            f"  {name:<12} {fl.heat_currents[name]: .6e} {fl.current_noise[name]: .6e} "
+            f"{fl.third_cumulant[name]: .6e} {fl.fano_factor[name]:13.6g} {q:11.6g}{mark}"
         )
-    lines.append(f"  entropy production σ (counted) = {fl.entropy_production:.10e}")
+    lines.append(f"  entropy production σ (counted) = {fl.entropy_production:.6g}")
     lines.append("  solver: " + ", ".join(f"{k}={v}" for k, v in fl.solver.items()))
     for d in fl.diagnostics:
         lines.append(f"  [{d.severity}] {d.code}: {d.message}")
+    return "\n".join(lines)
+
+
+def format_machine(machine, temperatures) -> str:
+    """The machine summary of a SteadyState (three or more baths) as text."""
+    roles = ", ".join(f"{b} (T = {temperatures[b]:g}) {r}" for b, r in machine["roles"].items())
+    lines = [f"machine: {machine['mode']} — {roles}"]
+    if "cooling_power" in machine:
+        cop, bound = machine["cop"], machine.get("carnot_cop")
+        text = f"  cooling power {machine['cooling_power']:.6e} (bath {machine['cooled_bath']}), COP = {cop:.6g}"
+        if bound is not None:
+            text += f", Carnot COP = {bound:.6g} ({'within' if machine.get('within_carnot') else 'ABOVE'} the bound)"
+        lines.append(text)
+    if "efficiency" in machine:
+        eta, bound = machine["efficiency"], machine.get("carnot_efficiency")
+        text = f"  efficiency η = {eta:.6g}"
+        if bound is not None:
+            text += f", Carnot bound {bound:.6g} ({'within' if machine.get('within_carnot') else 'ABOVE'} the bound)"
+        lines.append(text)
+    lines.append(f"  power delivered P = Σ J = {machine['power']:.3e}")
     return "\n".join(lines)
 
 

@@ -127,32 +127,53 @@ def sweep_command(sweep_file, out, workers, scheduler, dask_local, chunk_size, o
     default=None,
     help="The two swept parameters of the maps, as X,Y (default: the first two).",
 )
-def plot_command(result, out_dir, variables, bath, tolerance, dims):
-    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files.
+@click.option(
+    "--network",
+    "draw_network",
+    is_flag=True,
+    help="Draw the network with arrows whose width is the heat current through each coupling, at one point.",
+)
+@click.option(
+    "--at",
+    "at",
+    multiple=True,
+    metavar="DIM=VALUE",
+    help="With --network: the point to draw (nearest value; default: the first value of each dimension).",
+)
+@click.option("--approach", default=None, help="With --network: the approach to draw (default: the first).")
+def plot_command(result, out_dir, variables, bath, tolerance, dims, draw_network, at, approach):
+    """Draw the 1-D scans or 2-D maps of a sweep RESULT to PNG files (--network: the heat-flow drawing).
 
     A result of a sweep with a reference also gets its validity map (which approaches are within
     the tolerance of the reference where) and the deviation of each approach.
     """
-    from ..sweeps.plot import load_result, plot_result
+    from ..errors import ValidationError
+    from ..sweeps.plot import load_result, plot_result, write_network_figure
     from .main import check_output_path
 
     ds = load_result(result)  # not a sweep result: one line naming the file
     folder = check_output_path("--out", out_dir, folder=True) if out_dir else Path(result).parent
+    stem = Path(result).name.split(".")[0]
+    if (at or approach) and not draw_network:
+        raise ValidationError(
+            "--at" if at else "--approach", "selects the point of the --network drawing: add --network"
+        )
+    if draw_network:
+        point = {}
+        for item in at:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ValidationError("--at", f"must be DIM=VALUE, got {item!r}")
+            point[key.strip()] = value.strip()
+        click.echo(str(write_network_figure(ds, folder / f"{stem}_network.png", approach=approach, at=point)))
+        return
     dim_pair = None
     if dims is not None:
         dim_pair = tuple(d.strip() for d in dims.split(","))
         if len(dim_pair) != 2:
-            from ..errors import ValidationError
-
             raise ValidationError("--dims", f"must be two swept parameters separated by a comma, got {dims!r}")
     paths = plot_result(
-        ds,
-        folder,
-        stem=Path(result).name.split(".")[0],
-        variables=variables or None,
-        bath=bath,
-        tolerance=tolerance,
-        dims=dim_pair,
+        ds, folder, stem=stem, variables=variables or None, bath=bath, tolerance=tolerance, dims=dim_pair
     )
     for p in paths:
         click.echo(str(p))

@@ -150,6 +150,9 @@ class SteadyOutput:
     ``gross_exchange`` is Σ_k r_k |ω_k| ⟨J_k†J_k⟩ (or an equivalent scale of the individual energy
     exchanges), used to tell a zero current from round-off. ``validity`` feeds the validity
     diagnostics. ``solver`` is the user-facing report of how the number was obtained.
+    ``coupling_currents`` ({coupling label: {node: J_{c→i}}}) and ``node_bath_currents``
+    ({node: J_bath(i)}) are the heat flow through the couplings in bare bookkeeping
+    (:mod:`qheatnet.thermo.currents`), where the engine computes them.
     """
 
     heat_currents: dict[str, float]
@@ -165,6 +168,8 @@ class SteadyOutput:
     covariance: np.ndarray | None = None
     eigen_populations: list[np.ndarray] | None = None
     eigen_energies: list[np.ndarray] | None = None
+    coupling_currents: dict[str, dict[str, float]] | None = None
+    node_bath_currents: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

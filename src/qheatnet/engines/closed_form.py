@@ -69,6 +69,8 @@ def two_node_layout(base: dict):
     nodes, couplings, baths = base["nodes"], base["couplings"], base["baths"]
     if len(nodes) != 2 or len(couplings) != 1 or len(baths) != 2:
         return None
+    if couplings[0].get("kind", "swap") != "swap":  # the closed forms are those of the swap coupling
+        return None
     if nodes[0]["kind"] != nodes[1]["kind"]:
         return None
     names = [n["name"] for n in nodes]
@@ -91,7 +93,7 @@ class ClosedFormEngine(Engine):
             return no("closed forms: full bookkeeping only (eq. 5)")
         layout = two_node_layout(problem.network.to_dict())
         if layout is None:
-            return no("closed forms: two nodes of one kind, one coupling, one bath on each node")
+            return no("closed forms: two nodes of one kind, one swap coupling, one bath on each node")
         if problem.approach == "global" and layout[0] != "oscillator":
             return no("closed forms: the global approach only for oscillators")
         return YES

@@ -94,7 +94,9 @@ def _unknowns(network: Network, approach: str, cutoff: int | None) -> int:
     """Unknowns of the block-wise solve; for the global approach of a network with qubits, the full space may be
     needed (Davies jumps between degenerate levels need not shift q by a fixed amount): the block count is the
     lower bound used for the refusal."""
-    return block_unknowns(network.kinds, cutoff)
+    from ..physics.local import fock_unknowns
+
+    return fock_unknowns(network, cutoff) if not network.conserves_excitation else block_unknowns(network.kinds, cutoff)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class _Solved:
     validity: Any
     solver: dict[str, Any]
     diagnostics: list[Any]
+    gen: Any = None  # the Fock generator (local/global), for the coupling currents
+    rho_gen: Any = None  # ρ in the generator's basis
 
 
 def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int | None, options: Any = None) -> _Solved:
@@ -154,14 +158,21 @@ def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int |
         gen.validity,
         {},
         [],
+        gen,
+        sol.rho,
     )
 
 
 def initial_cutoff(network: Network) -> int:
     """Smallest K whose thermal tail C(K+M−1, M−1) p^{K+1} < FOCK_TAIL (p = n/(n+1) of the lowest mode)."""
     osc = [i for i, k in enumerate(network.kinds) if k == "oscillator"]
-    h = network.single_particle_matrix()[np.ix_(osc, osc)]
-    lowest = min(float(np.linalg.eigvalsh(h)[0]), float(np.min(h.diagonal())))
+    if network.swap_only:
+        h = network.single_particle_matrix()[np.ix_(osc, osc)]
+        lowest = min(float(np.linalg.eigvalsh(h)[0]), float(np.min(h.diagonal())))
+    else:  # other coupling kinds: the quadratic oscillator-only part (qheatnet.physics.quadratic_xp)
+        from ..physics.quadratic_xp import lowest_normal_mode
+
+        lowest = min(lowest_normal_mode(network), float(np.min(network.frequencies[osc])))
     t_max = max(b.temperature for b in network.baths)
     if lowest <= 0:
         return config.FOCK_MAX_CUTOFF + 1
@@ -187,6 +198,11 @@ class FockEngine(Engine):
     transient_options = FockTransientOptions
 
     def applies(self, problem: Problem, mode: str) -> Fit:
+        if problem.approach in ("unified", "redfield") and not problem.network.conserves_excitation:
+            return no(
+                f"fock: the {problem.approach} builders need couplings that conserve the excitation number "
+                "(their eigenbasis is built per q-sector)"
+            )
         net = problem.network
         k = None if "oscillator" not in net.kinds else config.FOCK_STEP + 2
         n = _unknowns(net, problem.approach, k)
@@ -221,9 +237,25 @@ class FockEngine(Engine):
         else:
             got, k, err = self._converge(network, approach, bookkeeping, limit, options)
             solver.update(cutoff=k, truncation_error=err)
+        from ..physics.local import describe_structure
+        from ..thermo.currents import fock_flows
+
+        if got.gen is not None:  # local/global: the generator is at hand for the coupling currents
+            gen = got.gen
+            flows = fock_flows(gen, got.rho_gen, got.rho)
+            structure = (
+                got.structure
+                if gen.space.charge is None or got.structure != "q-diagonal blocks"
+                else ("diagonal blocks of the conserved charge Q" if any(gen.space.charge) else "full space")
+            )
+            solver["conserved_charge"] = describe_structure(gen.space)
+        else:
+            flows = (None, None)
+            structure = got.structure
+            solver["coupling_currents"] = f"not available for the {approach} approach"
         solver.update(
             current_resolution=config.ZERO_CURRENT_RTOL * got.gross,
-            structure=got.structure,
+            structure=structure,
             unknowns=got.unknowns,
             hilbert_dimension=got.space.dim,
             condition_estimate=got.condition,
@@ -260,6 +292,8 @@ class FockEngine(Engine):
             diagnostics=diags,
             rho=got.rho,
             space=got.space,
+            coupling_currents=flows[0],
+            node_bath_currents=flows[1],
         )
 
     @staticmethod

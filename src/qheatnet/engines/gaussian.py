@@ -108,6 +108,16 @@ class GaussianEngine(Engine):
         if not all(k == "oscillator" for k in net.kinds):
             what = "exact" if problem.approach == "exact" else "gaussian"
             return no(f"{what}: networks of oscillators only (this network has qubits)")
+        if not net.swap_only:  # other coupling kinds: the (x, p) path of engines/gaussian_xp.py
+            from ..physics.quadratic_xp import quadratic_reason
+
+            why = quadratic_reason(net)
+            if why is not None:
+                return no(f"gaussian: quadratic couplings only ({why})")
+            if mode != "steady":
+                return no("gaussian: time evolution with swap couplings only (the Fock engine evolves the others)")
+            if problem.approach in ("unified", "redfield"):
+                return no(f"gaussian: the {problem.approach} approach with swap couplings only")
         if problem.approach == "exact":
             bad = [b for b in net.baths if b.spectrum.kind not in EXACT_SPECTRA]
             if bad:
@@ -126,6 +136,10 @@ class GaussianEngine(Engine):
 
     # -- steady states --------------------------------------------------------
     def steady(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:
+        if not problem.network.swap_only and problem.approach != "exact":  # dipole and other quadratic couplings
+            from .gaussian_xp import steady_xp
+
+            return steady_xp(problem, options)
         n = len(problem.network.nodes)
         check_memory(48.0 * n * n, f"the Gaussian engine for {n} oscillators (three N × N complex arrays)")
         from .beyond import BEYOND_APPROACHES, check_beyond_options, gaussian_steady
@@ -285,9 +299,13 @@ class GaussianEngine(Engine):
 
     def _exact(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:
         from ..physics.davies import check_bounded_below
+        from ..physics.quadratic_xp import check_ground_state
         from ..solvers.exact import exact_steady_state
 
-        check_bounded_below(problem.network)
+        if problem.network.swap_only:
+            check_bounded_below(problem.network)
+        else:
+            check_ground_state(problem.network)
         kwargs = {k: v for k, v in options.given().items() if k in ("rtol", "covariance", "max_seconds")}
         if options.populations == "all":
             kwargs["populations"] = True

@@ -171,6 +171,12 @@ class RateEquationEngine(Engine):
     def applies(self, problem: Problem, mode: str) -> Fit:
         if not _all_qubits(problem.network):
             return no("rate-equation: qubit networks only")
+        bad = next((c for c in problem.network.couplings if not c.conserves_excitation), None)
+        if bad is not None:
+            return no(
+                f"rate-equation: its excitation-sector structure needs couplings that conserve q = Σ n_i, and "
+                f"coupling {bad.label!r} ({bad.kind}) changes q by ±{max(bad.excitation_changes())}"
+            )
         return YES
 
     def _prepare(self, network: Network) -> RatePreparation:

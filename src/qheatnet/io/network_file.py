@@ -9,13 +9,51 @@ Example::
 
     [[couplings]]
     nodes = ["A", "B"]
-    strength = 1e-3
+    strength = 1e-3            # kind = "swap" (default): ε(a_A† a_B + a_A a_B†)
 
     [[baths]]
     name = "hot"
     node = "A"
     temperature = 12.0
     spectrum = { kind = "phonon3d", kappa = 1e-7 }
+
+Coupling kinds (formulas in :mod:`qheatnet.model.network`)::
+
+    [[couplings]]              # ε (a_i + a_i†)(a_j + a_j†)
+    nodes = ["A", "B"]
+    kind = "dipole"
+    strength = 0.05
+
+    [[couplings]]              # ε n_i n_j (with a swap on the same pair: an XXZ bond)
+    nodes = ["A", "B"]
+    kind = "density"
+    strength = 0.02
+
+    [[couplings]]              # g (σ_c σ_r† σ_h + h.c.): the three-body refrigerator term
+    nodes = ["c", "r", "h"]
+    kind = "product"
+    operators = ["a", "adag", "a"]   # one of a, adag, n, x (= a + a†) per node
+    strength = 0.01
+
+Generated networks: a ``[generate]`` table makes the nodes and couplings of a
+chain, ring, star or 2-D lattice; ``[[nodes]]`` and ``[[couplings]]`` listed
+as well are added to them, and ``[[baths]]`` name generated nodes::
+
+    [generate]
+    kind = "chain"             # chain | ring | star | lattice
+    n = 200                    # (lattice: rows = ..., columns = ..., periodic = false)
+    node_kind = "oscillator"   # or "qubit"
+    frequency = 1.0            # or a list, one value per node
+    coupling = 0.05            # or a list, one value per coupling
+    coupling_kind = "swap"     # optional: swap | dipole | density
+    prefix = "n"               # optional: node names n0 ... n199 (lattice: n{row}_{column})
+    overrides = { n100 = { frequency = 1.3 } }   # optional, per node (frequency, kind)
+
+    [[baths]]
+    name = "hot"
+    node = "n0"
+    temperature = 2.0
+    spectrum = { kind = "flat", rate = 0.01 }
 """
 
 from __future__ import annotations

@@ -100,10 +100,22 @@ def check_bounded_below(network: Network) -> None:
 
 
 def build_global(network: Network, space: FockSpace) -> FockGenerator:
-    """The Davies generator of ``network`` in the eigenbasis of H_S (truncated ``space``)."""
+    """The Davies generator of ``network`` in the eigenbasis of H_S (truncated ``space``).
+
+    H_S is diagonalised block by block of the charge its couplings conserve: q = Σ n_i for swap,
+    density and q-conserving products, a weighted charge or one block otherwise
+    (:func:`qheatnet.physics.local.charge_space`; the generator's ``space`` is that ordering).
+    """
     import scipy.sparse as sp
 
-    check_bounded_below(network)
+    from .local import charge_space
+    from .quadratic_xp import check_ground_state
+
+    if network.swap_only:
+        check_bounded_below(network)
+    else:
+        check_ground_state(network)
+    space = charge_space(network, space)
     h_s, h_0 = network_hamiltonians(network, space)
     sectors = space.sectors()
     energies = np.empty(space.dim)

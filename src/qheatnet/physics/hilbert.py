@@ -8,6 +8,18 @@ every ladder operator changes q by exactly ±1. The solvers use this to
 restrict the steady-state problem to the q-diagonal blocks of ρ.
 
 Basis states are ordered by q, so each q-sector is a contiguous range.
+
+Couplings that do not conserve q (dipole, products such as σ_c σ_r† σ_h) may
+still conserve a weighted charge Q = Σ_i w_i n_i (for the refrigerator term,
+w = (1, 1, 0) on (c, r, h)); :meth:`FockSpace.reordered` returns the same
+space ordered by Q, with ``excitation`` holding Q, so that the solvers use
+the Q-blocks instead (:func:`qheatnet.physics.local.conserved_charge` finds w).
+
+Operators of the coupling kinds (:meth:`FockSpace.monomial`): a product of
+ladder operators on distinct nodes is built in normal order (lowering
+factors first, then n, then raising), so the truncated matrix equals the
+exact operator restricted to the truncated space, P M P: every intermediate
+state has no more quanta than the initial or the final one.
 """
 
 from __future__ import annotations
@@ -109,6 +121,9 @@ class FockSpace:
         q = Σ_i n_i of each basis state (non-decreasing).
     lowering : tuple of scipy.sparse.csr_matrix
         a_i (oscillator) or σ⁻_i (qubit), truncated to the space.
+    charge : tuple of int or None
+        None: ``excitation`` is q = Σ_i n_i (:meth:`build`). Otherwise the weights w of the
+        conserved charge Q = Σ_i w_i n_i that ``excitation`` holds (:meth:`reordered`).
     """
 
     kinds: tuple[str, ...]
@@ -116,6 +131,7 @@ class FockSpace:
     states: np.ndarray
     excitation: np.ndarray
     lowering: tuple
+    charge: tuple[int, ...] | None = None
 
     @classmethod
     def build(cls, kinds, cutoff: int | None = None) -> FockSpace:
@@ -157,15 +173,61 @@ class FockSpace:
 
         return sp.diags(self.states[:, node].astype(float)).tocsr()
 
-    def hamiltonian(self, frequencies, couplings) -> sp.csr_matrix:
-        """H_S = Σ ω_i n_i + Σ ε (a_i† a_j + a_j† a_i); ``couplings`` = [(i, j, ε)]."""
+    def hamiltonian(self, frequencies, couplings=(), terms=()) -> sp.csr_matrix:
+        """H_S = Σ ω_i n_i + Σ ε (a_i† a_j + a_j† a_i) + Σ c (M + M†).
+
+        ``couplings`` = [(i, j, ε)] swap terms; ``terms`` = [(c, M)] with M a monomial, a sequence of
+        (node index, "a" | "adag" | "n") on distinct nodes (:meth:`monomial`).
+        """
         import scipy.sparse as sp
 
         h = sp.diags(self.states @ np.asarray(frequencies, dtype=float)).astype(complex).tocsr()
         for i, j, eps in couplings:
             hop = self.lowering[i].T @ self.lowering[j]  # a_i† a_j (real matrices)
             h = h + eps * (hop + hop.T)
+        for c, factors in terms:
+            m = self.monomial(factors)
+            h = h + c * (m + m.T)
         return h.tocsr()
+
+    def ladder(self, node: int, op: str) -> sp.csr_matrix:
+        """a_i ("a"), a_i† ("adag"), n_i ("n") or a_i + a_i† ("x") of one node (real, truncated)."""
+        low = self.lowering[node]
+        if op == "a":
+            return low.tocsr()
+        if op == "adag":
+            return low.T.tocsr()
+        if op == "n":
+            return self.number(node)
+        if op == "x":
+            return (low + low.T).tocsr()
+        raise ValueError(f"unknown operator {op!r}")
+
+    def monomial(self, factors) -> sp.csr_matrix:
+        """Π_k O_k for (node, O) factors on distinct nodes, O ∈ {"a", "adag", "n"}, in normal order.
+
+        The lowering factors act first, then the number operators, then the raising ones, so that
+        the truncated product is exactly P M P (see the module docstring). Real matrix.
+        """
+        import scipy.sparse as sp
+
+        order = {"a": 0, "n": 1, "adag": 2}
+        out = sp.identity(self.dim, format="csr")
+        for node, op in sorted(factors, key=lambda f: order[f[1]]):
+            out = self.ladder(node, op) @ out
+        return out.tocsr()
+
+    def reordered(self, weights) -> FockSpace:
+        """The same space with its basis sorted (stably) by the charge Q = Σ_i w_i n_i.
+
+        ``excitation`` of the result holds Q and ``charge`` the integer weights w; ``states`` and
+        ``lowering`` are permuted accordingly. Used when the couplings conserve Q but not q.
+        """
+        w = np.asarray(weights, dtype=np.int64)
+        q = self.states @ w
+        perm = np.argsort(q, kind="stable")
+        lowering = tuple(op[perm][:, perm].tocsr() for op in self.lowering)
+        return FockSpace(self.kinds, self.cutoff, self.states[perm], q[perm], lowering, tuple(int(x) for x in w))
 
 
 def node_distribution(spec: dict, node, levels: int) -> np.ndarray:

@@ -187,6 +187,14 @@ def eigen_basis(network: Network, space: FockSpace) -> EigenBasis:
     which degenerate levels that differ in two modes are not coupled by any single jump (fewer
     coupled coherences for the solvers; the physics does not depend on the choice).
     """
+    if not network.conserves_excitation:  # the block-by-block construction below needs q-conserving couplings
+        from ..errors import ModelError
+
+        bad = next(c for c in network.couplings if not c.conserves_excitation)
+        raise ModelError(
+            f"the eigenbasis construction of the Redfield/unified kernels needs couplings that conserve the "
+            f"excitation number; coupling {bad.label!r} ({bad.kind}) does not"
+        )
     h_s, h_0 = network_hamiltonians(network, space)
     sectors = space.sectors()
     energies = np.empty(space.dim)

@@ -7,6 +7,12 @@ Position–position coupling is not number conserving, so this is solved in the
 full (x, p) form, without any Born, Markov or secular approximation
 (Dhar, Adv. Phys. 57, 457 (2008); Hofer et al., NJP 19, 123037 (2017)).
 
+Dipole and other quadratic couplings (not number conserving) give
+H_S = ½ xᵀ V x + ½ pᵀ W p with V ≠ W (:mod:`qheatnet.physics.quadratic_xp`); every
+formula below holds with h → V in the position blocks and h → W in the momentum
+blocks, G(ν) = [V − ν² W⁻¹ + Σ(ν)]⁻¹, and the normal modes of V, W (x = MQ) in place
+of the eigenvectors of h.
+
 Spectral density
     J_α(ω) = 2π Σ_k g_k² δ(ω − ω_k) is ``spectrum.spectral_density``, the same
     J that defines the master-equation rates (emission J(1 + n), absorption
@@ -242,7 +248,15 @@ class _Problem:
     """Plain-array form of the network (built once at the boundary)."""
 
     def __init__(self, network):
-        self.h = network.single_particle_matrix()
+        if network.swap_only:
+            self.h = network.single_particle_matrix()
+            self.v, self.w = self.h, self.h
+        else:  # dipole and other quadratic couplings: H_S = ½xᵀVx + ½pᵀWp (qheatnet.physics.quadratic_xp)
+            from ..physics.quadratic_xp import quadratic_form
+
+            self.v, self.w = quadratic_form(network)
+            self.h = self.v
+        self.swap = network.swap_only
         self.n = self.h.shape[0]
         self.names = [node.name for node in network.nodes]
         self.baths = list(network.baths)
@@ -258,7 +272,19 @@ class _Problem:
         self.bcol = np.array([col[int(x)] for x in self.site_of], dtype=int)
         self.nu_sites = self.usites.size
         self.pairs = [(a, b) for a in range(self.nb) for b in range(a + 1, self.nb)]
-        self.chain = path_order(self.h)
+        if self.swap:
+            self.chain = path_order(self.h)
+            self.links_p = None
+        else:  # the path of the joint coupling pattern, and the links of V and W along it
+            pattern = np.abs(self.v) + np.abs(self.w)
+            pattern[np.diag_indices_from(pattern)] = np.diag(self.v)
+            po = path_order(pattern)
+            if po is None:
+                self.chain, self.links_p = None, None
+            else:
+                order = po[0]
+                self.chain = (order, np.array([self.v[order[i], order[i + 1]] for i in range(self.n - 1)]))
+                self.links_p = np.array([self.w[order[i], order[i + 1]] for i in range(self.n - 1)])
 
     def sigma(self, nu):
         """Σ_u(ν) = Σ_{α at u} 2Δχ_α(ν): (m, n_u)."""
@@ -457,7 +483,13 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
             "global or local approach (Gaussian engine), or raise max_seconds"
         )
     report(0.0, "normal modes")
-    omega, u = normal_modes(prob.h, prob.chain)
+    if prob.swap:
+        omega, u = normal_modes(prob.h, prob.chain)
+    else:  # modes of ½xᵀVx + ½pᵀWp; x = M Q plays the part of u (Mᵀ G⁻¹ M = diag(Ω − ν²/Ω) + MᵀΣM)
+        from ..physics.quadratic_xp import normal_modes_xp
+
+        xp = normal_modes_xp(prob.v, prob.w)
+        omega, u = xp.omega, xp.M
     if not np.all(np.isfinite(omega)):
         _refuse("exact approach: non-finite normal-mode frequencies (overflowing couplings or frequencies)")
     if omega[0] <= 0:
@@ -467,16 +499,18 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
         )
     ub = u[prob.usites]  # (n_u, N)
     if is_chain:
-        green = ChainGreen(prob.h, prob.usites, *prob.chain)
-    else:
+        green = ChainGreen(prob.h, prob.usites, *prob.chain, links_p=prob.links_p)
+    elif prob.swap:
         green = DenseGreen(prob.h, prob.usites, (u / omega[None, :]) @ u.T)
+    else:  # W⁻¹ = 𝒩 Ω⁻¹ 𝒩ᵀ
+        green = DenseGreen(prob.v, prob.usites, (xp.N / omega[None, :]) @ xp.N.T, w=prob.w)
 
     # -- poles --------------------------------------------------------------------------------------
     all_dl = all(isinstance(s, DrudeLorentz) for s in prob.spectra)
     aux = np.zeros(0, complex)
     if all_dl and 2 * n + nb <= ENLARGED_MAX:
         poles, aux = drude_lorentz_poles(
-            prob.h, prob.site_of, [s.kappa for s in prob.spectra], [s.cutoff for s in prob.spectra]
+            prob.h, prob.site_of, [s.kappa for s in prob.spectra], [s.cutoff for s in prob.spectra], w=prob.w
         )
         pole_method = "exact (enlarged Drude-Lorentz eigenproblem)"
         clusters = 0
@@ -829,8 +863,8 @@ def _refine_poles(prob, green, windows, u, want_pops):
         px, pq = y[:, :n, 0], y[:, n:, 0]
         ps_u = px[:, prob.usites]
         den = 2.0 * np.einsum("mi,mi->m", px.conj(), pq).real
-        hx = px @ prob.h
-        hq = pq @ prob.h
+        hx = px @ prob.v
+        hq = pq @ prob.w
         num = (np.einsum("mi,mi->m", px.conj(), hx) + np.einsum("mi,mi->m", pq.conj(), hq)).real
         num += np.sum(sig_z.real * np.abs(ps_u) ** 2, axis=1)
         good = ok & (den > 0) & np.isfinite(num / np.where(den > 0, den, 1.0))

@@ -68,13 +68,18 @@ class ChainGreen:
 
     kind = "chain"
 
-    def __init__(self, h: np.ndarray, sites: np.ndarray, order: np.ndarray, links: np.ndarray):
+    def __init__(
+        self, h: np.ndarray, sites: np.ndarray, order: np.ndarray, links: np.ndarray, links_p: np.ndarray | None = None
+    ):
         self.n = h.shape[0]
         self.order = order
         self.pos = np.empty(self.n, int)
         self.pos[order] = np.arange(self.n)
         self.a = np.diag(h)[order].astype(float)
         self.t = links
+        # (x, p) form ½xᵀVx + ½pᵀWp with V ≠ W off the diagonal (dipole couplings): the couplings between
+        # consecutive 2 × 2 blocks are diag(t_x, t_p) with t_x = ``links`` (V) and t_p = ``links_p`` (W)
+        self.tp = links if links_p is None else np.asarray(links_p, dtype=float)
         self.sites = np.asarray(sites, int)  # unique bath sites (original indices), columns of the result
         self._ws: dict = {}
 
@@ -114,7 +119,7 @@ class ChainGreen:
         """
         nu = np.asarray(nu)
         n, nn = nu.size, self.n
-        a, t, pos = self.a, self.t, self.pos
+        a, t, tp, pos = self.a, self.t, self.tp, self.pos
         sig_at = {int(pos[s]): sigma[:, k] for k, s in enumerate(self.sites)}
         if rhs is None:
             r = len(self.sites)
@@ -153,15 +158,19 @@ class ChainGreen:
             d[2] = a[i]
             if i in sig_at:
                 d[0] += sig_at[i]
-            if i > 0 and t[i - 1] != 0.0:
-                d -= (t[i - 1] * t[i - 1]) * inv[i - 1]
+            if i > 0 and (t[i - 1] != 0.0 or tp[i - 1] != 0.0):
+                tx_, tq_ = t[i - 1], tp[i - 1]
+                d[0] -= (tx_ * tx_) * inv[i - 1, 0]
+                d[1] -= (tx_ * tq_) * inv[i - 1, 1]
+                d[2] -= (tq_ * tq_) * inv[i - 1, 2]
                 if i > first:
                     p = inv[i - 1]
                     np.multiply(p[0], cur[0], out=tmp[0])
                     tmp[0] += p[1] * cur[1]
                     np.multiply(p[1], cur[0], out=tmp[1])
                     tmp[1] += p[2] * cur[1]
-                    np.multiply(tmp, -t[i - 1], out=cur)
+                    np.multiply(tmp[0], -tx_, out=cur[0])
+                    np.multiply(tmp[1], -tq_, out=cur[1])
             elif i > 0:
                 cur[...] = 0.0
             for k, comp, val in rhs_at.get(i, ()):
@@ -191,8 +200,9 @@ class ChainGreen:
             sq = np.empty((2, r, n))
             sq2 = np.empty((2, r, n, 2))
         for i in range(nn - 1, stop - 1, -1):
-            if i < nn - 1 and t[i] != 0.0:
-                np.multiply(nxt, -t[i], out=v)
+            if i < nn - 1 and (t[i] != 0.0 or tp[i] != 0.0):
+                np.multiply(nxt[0], -t[i], out=v[0])
+                np.multiply(nxt[1], -tp[i], out=v[1])
                 v += ys[i]
             else:
                 v[...] = ys[i]
@@ -220,13 +230,15 @@ class ChainGreen:
 
 
 class DenseGreen:
-    """Batched dense solves of the x-form G(ν) = [h − ν² h⁻¹ + Σ(ν)]⁻¹ (any graph)."""
+    """Batched dense solves of the x-form G(ν) = [h − ν² h⁻¹ + Σ(ν)]⁻¹ (any graph); with ``w`` the (x, p) form
+    G(ν) = [V − ν² W⁻¹ + Σ(ν)]⁻¹ (h = V, hinv = W⁻¹)."""
 
     kind = "dense"
 
-    def __init__(self, h: np.ndarray, sites: np.ndarray, hinv: np.ndarray):
+    def __init__(self, h: np.ndarray, sites: np.ndarray, hinv: np.ndarray, w: np.ndarray | None = None):
         self.n = h.shape[0]
-        self.h = h
+        self.h = h  # V, the position form (h for swap couplings)
+        self.w = h if w is None else w  # W, the momentum form; ``hinv`` is W⁻¹
         self.hinv = hinv
         self.sites = np.asarray(sites, int)
 
@@ -249,7 +261,7 @@ class DenseGreen:
             for k in range(n):
                 m = np.zeros((2 * nn, 2 * nn), complex)
                 m[:nn, :nn] = self.h
-                m[nn:, nn:] = self.h
+                m[nn:, nn:] = self.w
                 m[:nn, nn:] = -nu[k] * np.eye(nn)
                 m[nn:, :nn] = -nu[k] * np.eye(nn)
                 m[self.sites, self.sites] += sigma[k]

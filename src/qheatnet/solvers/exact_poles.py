@@ -97,7 +97,7 @@ def first_order_poles(omega: np.ndarray, ub: np.ndarray, sigma):
     return z, clusters
 
 
-def drude_lorentz_poles(h: np.ndarray, sites: np.ndarray, kappas, cutoffs):
+def drude_lorentz_poles(h: np.ndarray, sites: np.ndarray, kappas, cutoffs, w: np.ndarray | None = None):
     """All poles z = iλ of the enlarged linear problem (Drude–Lorentz baths, see module docstring).
 
     Returns
@@ -106,13 +106,14 @@ def drude_lorentz_poles(h: np.ndarray, sites: np.ndarray, kappas, cutoffs):
     auxiliary : poles on the negative imaginary axis (overdamped bath modes)
     """
     n, nb = h.shape[0], len(sites)
+    w = h if w is None else w  # (x, p) form: ẋ = W p, ṗ = −V x (h = V)
     a = np.zeros((2 * n + nb, 2 * n + nb))
-    a[:n, n : 2 * n] = h
+    a[:n, n : 2 * n] = w
     a[n : 2 * n, :n] = -h
     for k, (s, kap, c) in enumerate(zip(sites, kappas, cutoffs)):
         a[n + s, 2 * n + k] = -1.0
         a[2 * n + k, 2 * n + k] = -c
-        a[2 * n + k, n : 2 * n] = kap * c * h[s]
+        a[2 * n + k, n : 2 * n] = kap * c * w[s]
     lam = np.linalg.eigvals(a)
     z = 1j * lam
     scale = max(float(np.max(np.abs(z))), 1e-300)

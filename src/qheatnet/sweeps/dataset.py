@@ -22,6 +22,13 @@ variable                 dims (after the parameters)      meaning
 ``third_cumulant``       approach, bath                  third scaled cumulant of the heat Q_α (if asked for)
 ``fano_factor``          approach, bath                  S_α/|J_α| (if asked for)
 ``tur_ratio``            approach, bath                  TUR ratio S_α σ/(2J_α²); TUR: ≥ 1 (if asked for)
+``coupling_current``     approach, coupling,             J_{c→i}: energy entering the node
+                         coupling_end                    ``coupling_node`` through coupling c
+                                                         (bare bookkeeping, i⟨[H_c, H_i]⟩)
+``machine_mode``, ...    approach                        machine summary (three or more baths):
+                                                         ``machine_mode``, ``cooling_power``,
+                                                         ``cop``, ``carnot_cop``, ``efficiency``,
+                                                         ``carnot_efficiency``
 =======================  ==============================  =====================================
 
 Validity maps: a sweep with ``reference = "exact"`` (or ``"heom"``) computes that reference as one
@@ -57,7 +64,7 @@ import xarray as xr
 
 from .. import config
 from ..io.network_file import dumps_network
-from .kernels import KNOWN_CODES
+from .kernels import KNOWN_CODES, MACHINE_FIELDS, coupling_ends
 from .spec import ENERGY, FLUCTUATION_OUTPUTS, SweepSpec
 
 __all__ = ["Assembler", "save_dataset", "open_result", "result_format", "STATUS_OK", "STATUS_FAILED", "STATUS_MISSING"]
@@ -103,6 +110,11 @@ class Assembler:
             if key in spec.outputs:
                 self.arr[key] = np.full((n, a, nb), np.nan)
         self.diag = np.zeros((n, a, len(self.codes)), dtype=bool)
+        self.n_ends = coupling_ends(net.to_dict())
+        self.arr["coupling_current"] = np.full((n, a, len(net.couplings), self.n_ends), np.nan)
+        self.arr["machine_mode"] = np.full((n, a), "", dtype=object)
+        for key in MACHINE_FIELDS:
+            self.arr[key] = np.full((n, a), np.nan)
 
     def add(self, approach: str, start: int, rec: dict) -> None:
         k = self.spec.approaches.index(approach)
@@ -112,6 +124,13 @@ class Assembler:
             self.arr[key][sl, k] = rec[key]
         for key in FLUCTUATION_OUTPUTS:
             if key in self.arr and key in rec:
+                self.arr[key][sl, k] = rec[key]
+        # records of batch engines (closed forms) have no coupling currents or machine summary: NaN
+        if "coupling_current" in rec and rec["coupling_current"].shape[1:] == self.arr["coupling_current"].shape[2:]:
+            self.arr["coupling_current"][sl, k] = rec["coupling_current"]
+        if "machine_mode" in rec:
+            self.arr["machine_mode"][sl, k] = rec["machine_mode"].astype(object)
+            for key in MACHINE_FIELDS:
                 self.arr[key][sl, k] = rec[key]
         self.arr["status"][sl, k] = np.where(rec["failed"], STATUS_FAILED, STATUS_OK)
         self.arr["engine"][sl, k] = rec["engine"].astype(object)
@@ -177,7 +196,31 @@ class Assembler:
                     *var(key, ("bath",)),
                     {"units": units, "long_name": long_name, "bookkeeping": counted},
                 )
+        if net.couplings:
+            data_vars["coupling_current"] = (
+                *var("coupling_current", ("coupling", "coupling_end")),
+                {
+                    "units": e2,
+                    "long_name": "energy entering node coupling_node through the coupling (bare bookkeeping, "
+                    "i<[H_c, H_i]>; NaN where the engine gives no state)",
+                },
+            )
+        machine_vars = ("machine_mode", *MACHINE_FIELDS)
+        if len(net.baths) >= 3:
+            names = {
+                "machine_mode": ("thermal-machine mode (qheatnet.thermo.machines)", None),
+                "cooling_power": ("heat drawn from the coldest bath (refrigerators)", e2),
+                "cop": ("coefficient of performance (refrigerators)", "1"),
+                "carnot_cop": ("Carnot bound of the COP", "1"),
+                "efficiency": ("efficiency (heat transformers, engines)", "1"),
+                "carnot_efficiency": ("Carnot bound of the efficiency", "1"),
+            }
+            for key in machine_vars:
+                long_name, units = names[key]
+                data_vars[key] = (*var(key), {"long_name": long_name, **({"units": units} if units else {})})
         keep = set(spec.outputs) | {"status", "error"}
+        if "machine" in keep:
+            keep |= set(machine_vars)
         data_vars = {k: v for k, v in data_vars.items() if k in keep}
         if spec.reference is not None:
             data_vars["deviation"] = self.deviation_variable()
@@ -189,6 +232,14 @@ class Assembler:
         coords["node_kind"] = ("node", np.array([n.kind for n in net.nodes], dtype=object))
         if "diagnostics" in keep:
             coords["diagnostic"] = ("diagnostic", np.array(codes, dtype=object))
+        if "coupling_current" in keep and net.couplings:
+            ends = np.full((len(net.couplings), self.n_ends), "", dtype=object)
+            for k, c in enumerate(net.couplings):
+                ends[k, : len(c.nodes)] = list(c.nodes)
+            coords["coupling"] = ("coupling", np.array([c.label for c in net.couplings], dtype=object))
+            coords["coupling_end"] = ("coupling_end", np.arange(self.n_ends))
+            coords["coupling_node"] = (("coupling", "coupling_end"), ends)
+            coords["coupling_kind"] = ("coupling", np.array([c.kind for c in net.couplings], dtype=object))
         attrs = {
             "title": "qheatnet parameter sweep",
             "qheatnet_version": _version(),

@@ -20,6 +20,13 @@ key                         shape        meaning
 ``third_cumulant``          (n, baths)   third scaled cumulant of Q_α (if asked for)
 ``fano_factor``             (n, baths)   S_α/|J_α| (if asked for)
 ``tur_ratio``               (n, baths)   S_α σ/(2J_α²) (if asked for)
+``coupling_current``        (n, c, e)    J_{c→i} into the e-th node of coupling c (bare
+                                         bookkeeping; NaN where not available)
+``machine_mode``            (n,)         thermal-machine mode (three or more baths; "" else)
+``cooling_power``, ``cop``,  (n,)         machine summary of :mod:`qheatnet.thermo.machines`
+``carnot_cop``,                          (NaN where it does not apply)
+``efficiency``,
+``carnot_efficiency``
 ==========================  ===========  ========================================
 
 Failed points carry NaN values and ``second_law_violated = False``. The fluctuation variables come from
@@ -35,16 +42,30 @@ from ..engines.base import empty_batch
 from ..thermo.diagnostics import DIAGNOSTIC_CODES
 from .spec import FLUCTUATION_OUTPUTS, network_with
 
-__all__ = ["KNOWN_CODES", "empty_record", "solve_points", "run_task"]
+__all__ = ["KNOWN_CODES", "MACHINE_FIELDS", "empty_record", "coupling_ends", "solve_points", "run_task"]
 
 #: Diagnostic codes in a fixed order: the registry of qheatnet.thermo.diagnostics (a code missing from it
 #: would still be appended, so nothing is lost).
 KNOWN_CODES: tuple[str, ...] = DIAGNOSTIC_CODES
 
 
-def empty_record(n: int, n_baths: int, n_nodes: int) -> dict[str, np.ndarray]:
-    """An all-NaN record of ``n`` points (the columnar batch format of the engine layer)."""
-    return empty_batch(n, n_baths, n_nodes, KNOWN_CODES)
+#: The machine-summary fields recorded per point (floats).
+MACHINE_FIELDS: tuple[str, ...] = ("cooling_power", "cop", "carnot_cop", "efficiency", "carnot_efficiency")
+
+
+def coupling_ends(base: dict) -> int:
+    """Largest number of nodes of one coupling (the length of the ``coupling_end`` axis)."""
+    return max((len(c["nodes"]) for c in base["couplings"]), default=0)
+
+
+def empty_record(n: int, n_baths: int, n_nodes: int, n_couplings: int = 0, n_ends: int = 0) -> dict[str, np.ndarray]:
+    """An all-NaN record of ``n`` points (the columnar batch format of the engine layer, plus flows and machines)."""
+    rec = empty_batch(n, n_baths, n_nodes, KNOWN_CODES)
+    rec["coupling_current"] = np.full((n, n_couplings, n_ends), np.nan)
+    rec["machine_mode"] = np.full(n, "", dtype="U24")
+    for key in MACHINE_FIELDS:
+        rec[key] = np.full(n, np.nan)
+    return rec
 
 
 def error_text(exc: BaseException) -> str:
@@ -72,7 +93,7 @@ def solve_points(
     from ..thermo.fluctuations import BOOKKEEPING
 
     n = len(values)
-    rec = empty_record(n, len(base["baths"]), len(base["nodes"]))
+    rec = empty_record(n, len(base["baths"]), len(base["nodes"]), len(base["couplings"]), coupling_ends(base))
     fluct = [o for o in FLUCTUATION_OUTPUTS if o in outputs]
     for key in fluct:
         rec[key] = np.full((n, len(base["baths"])), np.nan)
@@ -82,7 +103,7 @@ def solve_points(
     for i in range(n):
         try:
             net = network_with(base, targets, values[i])
-            res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)
+            res = solve(net, approach, bookkeeping=bookkeeping, engine=engine, **options)  # type: ignore[arg-type]
             fl = None
             if fluct:
                 same = res.bookkeeping == BOOKKEEPING.get(approach)
@@ -101,6 +122,16 @@ def solve_points(
         if fl is not None:
             for key in fluct:
                 rec[key][i] = [getattr(fl, key)[b.name] for b in net.baths]
+        if res.coupling_currents is not None:
+            for k, cpl in enumerate(net.couplings):
+                per = res.coupling_currents.get(cpl.label, {})
+                rec["coupling_current"][i, k, : len(cpl.nodes)] = [per.get(x, np.nan) for x in cpl.nodes]
+        if res.machine is not None:
+            rec["machine_mode"][i] = res.machine["mode"]
+            for key in MACHINE_FIELDS:
+                v = res.machine.get(key)
+                if v is not None:
+                    rec[key][i] = float(v)
         found = [d.code for d in res.diagnostics] + ([d.code for d in fl.diagnostics] if fl is not None else [])
         for c in found:
             if c not in codes:

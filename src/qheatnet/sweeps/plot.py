@@ -69,6 +69,9 @@ __all__ = [
     "plot_validity",
     "PER_BATH",
     "TUR_BOUND",
+    "plot_network",
+    "network_layout",
+    "write_network_figure",
 ]
 
 #: Variables whose sign carries the physics (diverging colour map around 0).
@@ -897,3 +900,238 @@ def plot_validity(ds: xr.Dataset, folder, stem: str = "sweep", *, tolerance=None
     fig.savefig(paths[-1], dpi=DPI)
     plt.close(fig)
     return paths
+
+
+# ---------------------------------------------------------------------------
+# network drawing: heat flow through the couplings at one point of a sweep
+# ---------------------------------------------------------------------------
+
+#: Widest arrow (points) of :func:`plot_network`; the other widths are proportional to |J|.
+MAX_ARROW_WIDTH = 9.0
+#: Flows below this fraction of the largest one are drawn as thin dotted lines (not resolved by eye).
+THIN_FLOW_FRACTION = 1e-3
+
+
+def network_layout(network) -> dict[str, tuple[float, float]]:
+    """Node positions for drawing: a grid for ``{prefix}{row}_{column}`` lattices, a line for chains,
+    a circle for rings, the centre and a circle for stars, a circle otherwise (in node order)."""
+    import re
+
+    names = [n.name for n in network.nodes]
+    n = len(names)
+    grid = [re.fullmatch(r"(.*?)(\d+)_(\d+)", nm) for nm in names]
+    if n > 1 and all(grid) and len({g.group(1) for g in grid if g}) == 1:
+        return {nm: (float(g.group(3)), -float(g.group(2))) for nm, g in zip(names, grid) if g}
+    adj: dict[str, set] = {nm: set() for nm in names}
+    for c in network.couplings:
+        for a in c.nodes:
+            adj[a] |= set(c.nodes) - {a}
+    degrees = sorted(len(v) for v in adj.values())
+    edges = sum(len(v) for v in adj.values()) // 2
+    if n == 1:
+        return {names[0]: (0.0, 0.0)}
+    if edges == n - 1 and degrees[-1] <= 2 and degrees.count(1) == 2:  # a path
+        start = next(nm for nm in names if len(adj[nm]) == 1)
+        order, prev = [start], None
+        while len(order) < n:
+            nxt = [x for x in adj[order[-1]] if x != prev]
+            prev = order[-1]
+            order.append(nxt[0])
+        return {nm: (float(k), 0.0) for k, nm in enumerate(order)}
+    if edges == n - 1 and degrees[-1] == n - 1:  # a star
+        centre = next(nm for nm in names if len(adj[nm]) == n - 1)
+        leaves = [nm for nm in names if nm != centre]
+        pos = {centre: (0.0, 0.0)}
+        for k, nm in enumerate(leaves):
+            t = 2 * math.pi * k / len(leaves)
+            pos[nm] = (math.cos(t), math.sin(t))
+        return pos
+    order = names
+    if edges == n and degrees[0] == degrees[-1] == 2:  # a ring: walk it
+        order, prev = [names[0]], None
+        while len(order) < n:
+            nxt = sorted(x for x in adj[order[-1]] if x != prev and x not in order)
+            if not nxt:
+                break
+            prev = order[-1]
+            order.append(nxt[0])
+        order += [nm for nm in names if nm not in order]
+    return {nm: (math.cos(2 * math.pi * k / n), math.sin(2 * math.pi * k / n)) for k, nm in enumerate(order)}
+
+
+def _point(ds: xr.Dataset, at: dict | None):
+    """isel indices of the point ``at`` (dimension → value, nearest; default the first value of each)."""
+    at = dict(at or {})
+    dims = _param_dims(ds)
+    for key in at:
+        if key not in dims:
+            raise ValidationError("--at", f"unknown dimension {key!r} (swept: {', '.join(dims)})")
+    idx, shown = {}, {}
+    for d in dims:
+        vals = np.asarray(ds[d].values, dtype=float)
+        if d in at:
+            try:
+                target = float(at[d])
+            except (TypeError, ValueError):
+                raise ValidationError("--at", f"{d}: must be a number, got {at[d]!r}") from None
+            k = int(np.argmin(np.abs(vals - target)))
+        else:
+            k = 0
+        idx[d] = k
+        shown[d] = float(vals[k])
+    return idx, shown
+
+
+def plot_network(ds: xr.Dataset, *, approach: str | None = None, at: dict | None = None, ax=None):
+    """Draw the network of a sweep result with arrows whose width is the heat current, at one point.
+
+    Nodes are circles (oscillators filled, qubits open), labelled with their names. Each two-node
+    coupling c = (i, j) carries an arrow in the direction of the energy it moves, of width ∝
+    |J_{c→j} − J_{c→i}|/2 (bare bookkeeping, i⟨[H_c, H_i]⟩); a coupling of three or more nodes is a
+    small hub with one arrow per node, of width ∝ |J_{c→i}|, towards the nodes that gain energy.
+    Each bath is a square next to its node with an arrow of width ∝ |J_α| (J_α > 0: into the network).
+    Couplings without currents (not available from the engine) are grey dashed lines.
+
+    Parameters
+    ----------
+    ds : a sweep result with ``coupling_current``
+    approach : which approach (default: the first)
+    at : {dimension: value} — the point (nearest values; default the first value of each dimension)
+    ax : matplotlib axes or None
+
+    Returns
+    -------
+    matplotlib axes
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+
+    from ..io.network_file import loads_network
+
+    network = loads_network(ds.attrs["network"], "network of the result")
+    approaches = [str(a) for a in ds.approach.values]
+    approach = approaches[0] if approach is None else approach
+    if approach not in approaches:
+        raise ValidationError("--approach", f"must be one of {', '.join(approaches)}, got {approach!r}")
+    idx, shown = _point(ds, at)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 6.0), layout="constrained")
+    pos = network_layout(network)
+    xy = np.array(list(pos.values()))
+    span = float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1.0))
+    status = int(ds.status.sel(approach=approach).isel(idx).values)
+    cc = None
+    if "coupling_current" in ds and network.couplings:
+        cc = np.asarray(ds.coupling_current.sel(approach=approach).isel(idx).values, dtype=float)
+    jb = (
+        np.asarray(ds.heat_current.sel(approach=approach).isel(idx).values, dtype=float)
+        if "heat_current" in ds
+        else None
+    )
+    flows = []
+    if cc is not None:
+        for k, c in enumerate(network.couplings):
+            vals = cc[k, : len(c.nodes)]
+            flows += list(np.abs(vals[np.isfinite(vals)]))
+    if jb is not None:
+        flows += list(np.abs(jb[np.isfinite(jb)]))
+    jmax = max(flows, default=0.0) or 1.0
+
+    def width(j: float) -> float:
+        return max(MAX_ARROW_WIDTH * abs(j) / jmax, 0.6)
+
+    def arrow(p, q, j, color):
+        style = "-|>" if abs(j) > THIN_FLOW_FRACTION * jmax else "-"
+        ls = "-" if abs(j) > THIN_FLOW_FRACTION * jmax else ":"
+        a = FancyArrowPatch(
+            p,
+            q,
+            arrowstyle=style,
+            mutation_scale=10 + 1.5 * width(j),
+            lw=width(j),
+            color=color,
+            ls=ls,
+            shrinkA=14,
+            shrinkB=14,
+            zorder=2,
+        )
+        ax.add_patch(a)
+
+    for k, c in enumerate(network.couplings):
+        pts = [np.array(pos[x]) for x in c.nodes]
+        vals = cc[k, : len(c.nodes)] if cc is not None else np.full(len(c.nodes), np.nan)
+        color = {"swap": "tab:red", "dipole": "tab:purple", "density": "tab:olive", "product": "tab:orange"}[c.kind]
+        if not np.all(np.isfinite(vals)):
+            for pt in pts[1:]:
+                ax.plot(*zip(pts[0], pt), color="0.7", ls="--", lw=1.0, zorder=1)
+            continue
+        if len(c.nodes) == 2:
+            flow = 0.5 * (vals[1] - vals[0])  # > 0: energy moves from node 0 to node 1
+            src, dst = (pts[0], pts[1]) if flow >= 0 else (pts[1], pts[0])
+            arrow(tuple(src), tuple(dst), flow, color)
+            mid = 0.5 * (pts[0] + pts[1])
+            ax.annotate(f"{abs(flow):.3g}", mid, fontsize=7, color=color, ha="center", va="bottom")
+        else:
+            hub = np.mean(pts, axis=0) + np.array([0.0, 0.08 * span])
+            ax.plot(*hub, marker="D", color=color, ms=6, zorder=3)
+            for pt, j in zip(pts, vals):
+                start, end = (tuple(hub), tuple(pt)) if j >= 0 else (tuple(pt), tuple(hub))
+                arrow(start, end, j, color)
+            ax.annotate(c.label, tuple(hub), fontsize=7, color=color, ha="center", va="bottom")
+    centre = xy.mean(axis=0)
+    for ib, b in enumerate(network.baths):
+        p = np.array(pos[b.node])
+        out = p - centre
+        out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-9 else np.array([0.0, 1.0])
+        same = [bb for bb in network.baths if bb.node == b.node]
+        k = same.index(b)
+        rot = (k - (len(same) - 1) / 2) * 0.6
+        d = np.array([out[0] * math.cos(rot) - out[1] * math.sin(rot), out[0] * math.sin(rot) + out[1] * math.cos(rot)])
+        q = p + 0.35 * span * d / max(1.0, span / 3)
+        ax.plot(*q, marker="s", ms=11, color="0.3", zorder=3)
+        ax.annotate(
+            f"{b.name}\nT = {b.temperature:g}",
+            tuple(q),
+            fontsize=7,
+            ha="center",
+            va="top",
+            xytext=(0, -8),
+            textcoords="offset points",
+        )
+        if jb is not None and np.isfinite(jb[ib]):
+            s, e = (tuple(q), tuple(p)) if jb[ib] >= 0 else (tuple(p), tuple(q))
+            arrow(s, e, jb[ib], "tab:blue")
+    for node in network.nodes:
+        at_node = pos[node.name]
+        filled = node.kind == "oscillator"
+        ax.plot(*at_node, marker="o", ms=16, mfc="white" if not filled else "0.85", mec="k", zorder=4)
+        ax.annotate(node.name, at_node, fontsize=7, ha="center", va="center", zorder=5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.margins(0.25)
+    point = ", ".join(f"{d} = {v:g}" for d, v in shown.items())
+    state = "" if status == 0 else " — this point FAILED" if status == 1 else " — not computed"
+    ax.set_title(
+        textwrap.fill(
+            f"heat flow, approach {approach}, {point}{state}; arrow width ∝ |J| (largest {jmax:.3g}); couplings: "
+            f"bare bookkeeping i⟨[H_c, H_i]⟩, baths (blue): {ds.attrs.get('bookkeeping', 'full')} bookkeeping",
+            90,
+        ),
+        fontsize=8,
+        loc="left",
+    )
+    return ax
+
+
+def write_network_figure(ds: xr.Dataset, path, *, approach: str | None = None, at: dict | None = None) -> Path:
+    """:func:`plot_network` saved as a PNG at ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 6.0), layout="constrained")
+    plot_network(ds, approach=approach, at=at, ax=ax)
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return Path(path)

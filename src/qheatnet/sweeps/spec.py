@@ -122,6 +122,8 @@ DEFAULT_OUTPUTS: tuple[str, ...] = (
     "second_law_violated",
     "diagnostics",
     "engine",
+    "coupling_current",
+    "machine",
 )
 #: Heat-current fluctuations per bath (:func:`qheatnet.fluctuations`), written only when asked for: they
 #: need the counting statistics at every point (no closed-form fast path).
@@ -142,6 +144,16 @@ RESERVED_NAMES: tuple[str, ...] = (
     "diagnostic",
     "bath_node",
     "node_kind",
+    "coupling",
+    "coupling_end",
+    "coupling_node",
+    "coupling_kind",
+    "machine_mode",
+    "cooling_power",
+    "cop",
+    "carnot_cop",
+    "efficiency",
+    "carnot_efficiency",
     *OUTPUTS,
     "status",
     "error",

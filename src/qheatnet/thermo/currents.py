@@ -31,6 +31,23 @@ Pauli (eigenstate populations)
     J_α = Σ_{m∈k, n∈k+1} (E_n − E_m)[r↑_mn p_m − r↓_mn p_n] with the net flow
     formed per transition first (:func:`pauli_currents`), or as c_α · p for
     transients (:func:`pauli_current_vectors`).
+
+Heat flow through the couplings (bare bookkeeping, node energies H_i = ω_i n_i)
+    The energy entering node i through coupling c is
+
+    .. math:: J_{c→i} = i⟨[H_c, H_i]⟩,
+
+    (Heisenberg: dH_i/dt = Σ_c i[H_c, H_i] + Σ_α 𝓛_α^†(H_i), the other node
+    terms commute with H_i). Its partner, the energy the baths put into node i,
+    is J_bath(i) = Σ_α ⟨𝓛_α^†(H_i)⟩ (for the local approach: the bare currents of
+    the baths on node i; for the global one every bath contributes). At steady
+    state continuity holds for every node: Σ_c J_{c→i} + J_bath(i) = 0, and
+    Σ_i J_bath(i) = Σ_α J_α^bare. Fock space: from ρ (:func:`fock_flows`);
+    quadratic oscillator networks: from the covariance matrix V,
+    J_{c→i} = ½ Tr[(𝐇_i Ω_J 𝐇_c − 𝐇_c Ω_J 𝐇_i) V] (:func:`quadratic_coupling_currents`,
+    derived there); XX chains as free fermions: J_{c→i} = 2 ε ω_i Im C_ij
+    (:func:`swap_coupling_currents`). A density coupling ε n_i n_j commutes with
+    every H_i and carries no energy.
 """
 
 from __future__ import annotations
@@ -53,6 +70,12 @@ __all__ = [
     "pauli_currents",
     "pauli_current_vectors",
     "first_law_error",
+    "fock_flows",
+    "quadratic_coupling_currents",
+    "swap_coupling_currents",
+    "local_node_bath_currents",
+    "rho_coupling_currents",
+    "steady_flows",
 ]
 
 
@@ -280,3 +303,167 @@ def first_law_error(de: np.ndarray, currents: dict) -> float:
     scale = max(float(np.max(np.abs(js))), 1e-300) if js.size else 1e-300
     total = js.sum(axis=0) if js.size else 0.0
     return float(np.max(np.abs(de - total))) / scale
+
+
+# --------------------------------------------------------------------------
+# heat flow through the couplings
+# --------------------------------------------------------------------------
+
+
+def fock_flows(gen, rho_gen: np.ndarray, rho_local: np.ndarray) -> tuple[dict, dict]:
+    """(coupling currents {label: {node: J_{c→i}}}, node bath currents {node: J_bath(i)}) of a Fock generator.
+
+    ``rho_gen`` is the state in the generator's basis, ``rho_local`` in the product basis of
+    ``gen.space``. J_{c→i} = Re Tr[ρ i[H_c, H_i]]: H_i = ω_i n_i is diagonal (d), so
+    (i[H_c, H_i])_ab = i (H_c)_ab (d_b − d_a). J_bath(i) = Re Tr[ρ Σ_α 𝓛_α^†(H_i)].
+    """
+    import scipy.sparse as sp
+
+    from ..physics.local import coupling_operator
+
+    network, space = gen.network, gen.space
+    freqs = network.frequencies
+    couplings: dict[str, dict[str, float]] = {}
+    for c in network.couplings:
+        hc = coupling_operator(network, space, c).tocoo()
+        per: dict[str, float] = {}
+        for name in c.nodes:
+            i = network.node_index(name)
+            d = freqs[i] * space.states[:, i].astype(float)
+            vals = 1j * hc.data * (d[hc.col] - d[hc.row])
+            per[name] = float(np.real(np.sum(vals * rho_local[hc.col, hc.row])))
+        couplings[c.label] = per
+    # J_bath(i) = Re Tr[𝓓(ρ) H_i] with the dissipative part 𝓓(ρ) = Σ_k r_k (J ρ J† − ½{J†J, ρ}), formed once
+    dim = rho_gen.shape[0]
+    drho = np.zeros((dim, dim), dtype=complex)
+    m = sp.csr_matrix((dim, dim), dtype=complex)
+    for t in gen.all_terms():
+        j = t.op.tocsr()
+        jr = j @ rho_gen
+        drho += t.rate * (j @ (jr.conj().T)).conj().T  # J ρ J† = (J (J ρ)†)† since ρ is Hermitian
+        m = m + t.rate * (j.conj().T @ j)
+    drho -= 0.5 * (m @ rho_gen + (m @ rho_gen).conj().T)
+    diag = np.real(np.diagonal(gen.to_local(drho)))
+    baths = {node.name: float(np.sum(diag * freqs[i] * space.states[:, i])) for i, node in enumerate(network.nodes)}
+    return couplings, baths
+
+
+def quadratic_coupling_currents(network, cov: np.ndarray) -> dict[str, dict[str, float]]:
+    r"""J_{c→i} of a quadratic oscillator network from its covariance V (2N × 2N, order x_1, p_1, …).
+
+    With H_A = ½ rᵀ A r, H_B = ½ rᵀ B r and [r_a, r_b] = i (Ω_J)_ab, [H_A, r] = −i Ω_J A r, so
+
+    .. math:: i[H_A, H_B] = ½ rᵀ (B Ω_J A − A Ω_J B) r,
+
+    a symmetric form whose mean is ½ Tr[(B Ω_J A − A Ω_J B) V] (the commutator part of ⟨r rᵀ⟩ is
+    antisymmetric and drops out). Only the 2 × 2 blocks of V at the two nodes of c enter.
+    """
+    from ..physics.quadratic_xp import coupling_entries
+
+    cov = np.asarray(cov, dtype=float)
+    omega = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    out: dict[str, dict[str, float]] = {}
+    for c in network.couplings:
+        i, j, vij, wij = coupling_entries(network, c)
+        # 4 × 4 blocks in the order (x_i, p_i, x_j, p_j)
+        hc = np.zeros((4, 4))
+        hc[0, 2] = hc[2, 0] = vij
+        hc[1, 3] = hc[3, 1] = wij
+        om = np.kron(np.eye(2), omega)
+        idx = [2 * i, 2 * i + 1, 2 * j, 2 * j + 1]
+        blk = cov[np.ix_(idx, idx)]
+        per = {}
+        for k, name in ((0, c.nodes[0]), (1, c.nodes[1])):
+            hn = np.zeros((4, 4))
+            w_node = network.nodes[(i, j)[k]].frequency
+            hn[2 * k, 2 * k] = hn[2 * k + 1, 2 * k + 1] = w_node
+            kmat = hn @ om @ hc - hc @ om @ hn
+            per[name] = float(0.5 * np.sum(kmat * blk))
+        out[c.label] = per
+    return out
+
+
+def swap_coupling_currents(network, corr: np.ndarray) -> dict[str, dict[str, float]]:
+    """J_{c→i} = 2 ε ω_i Im C_ij of swap couplings from C_ij = ⟨a_i† a_j⟩ (or ⟨c_i† c_j⟩ of XX chains).
+
+    i[ε(a_i†a_j + a_j†a_i), ω_i n_i] = iεω_i(a_j†a_i − a_i†a_j), whose mean is iεω_i(C_ji − C_ij) =
+    2εω_i Im C_ij (C Hermitian). For nearest neighbours of a Jordan–Wigner chain σ_i⁺σ_j⁻ = c_i†c_j.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for c in network.couplings:
+        i, j = network.node_index(c.nodes[0]), network.node_index(c.nodes[1])
+        wi, wj = network.nodes[i].frequency, network.nodes[j].frequency
+        out[c.label] = {
+            c.nodes[0]: float(2 * c.strength * wi * np.imag(corr[i, j])),
+            c.nodes[1]: float(2 * c.strength * wj * np.imag(corr[j, i])),
+        }
+    return out
+
+
+def local_node_bath_currents(network, populations) -> dict[str, float]:
+    """J_bath(i) of the local approach: Σ_{α on i} ⟨𝓛_α^†(ω_i n_i)⟩ from the node populations ⟨n_i⟩.
+
+    Oscillator: 𝓛_α^†(n) = A_α − (E_α − A_α) n; qubit: A_α − (E_α + A_α) n (E emission, A absorption
+    at ω_i). The local dissipators of other nodes commute with n_i.
+    """
+    out = {n.name: 0.0 for n in network.nodes}
+    for b in network.baths:
+        i = network.node_index(b.node)
+        node = network.nodes[i]
+        w = node.frequency
+        e = float(b.spectrum.emission(w, b.temperature))
+        a = float(b.spectrum.absorption(w, b.temperature))
+        n = float(populations[node.name])
+        loss = (e - a) if node.kind == "oscillator" else (e + a)
+        out[node.name] += w * (a - loss * n)
+    return out
+
+
+def rho_coupling_currents(network, space, rho: np.ndarray) -> dict[str, dict[str, float]]:
+    """J_{c→i} = Re Tr[ρ i[H_c, H_i]] for a density matrix ``rho`` in the product basis of ``space``."""
+    from ..physics.local import coupling_operator
+
+    freqs = network.frequencies
+    out: dict[str, dict[str, float]] = {}
+    for c in network.couplings:
+        hc = coupling_operator(network, space, c).tocoo()
+        per = {}
+        for name in c.nodes:
+            i = network.node_index(name)
+            d = freqs[i] * space.states[:, i].astype(float)
+            per[name] = float(np.real(np.sum(1j * hc.data * (d[hc.col] - d[hc.row]) * rho[hc.col, hc.row])))
+        out[c.label] = per
+    return out
+
+
+def steady_flows(network, approach: str, engine: str, out) -> tuple[dict | None, dict | None, str]:
+    """(coupling currents, node bath currents, how they were obtained or why not) of a steady state.
+
+    ``out`` is the engine's :class:`~qheatnet.engines.base.SteadyOutput`. Engines that compute the flows
+    themselves (fock, the (x, p) Gaussian path) hand them over; otherwise they are evaluated here from
+    what the engine returns: the covariance (quadratic oscillator networks, also the exact approach),
+    the Jordan–Wigner correlation matrix (free fermions) or the density matrix (rate equation). The
+    bath side J_bath(i) needs the dissipators: for the local approach it follows from the populations
+    (:func:`local_node_bath_currents`); for the global approach only engines that have the generator
+    provide it.
+    """
+    if out.coupling_currents is not None:
+        return dict(out.coupling_currents), out.node_bath_currents, f"engine {engine!r} (from its steady state)"
+    local_baths = None
+    if approach == "local" and out.populations and all(np.isfinite(v) for v in out.populations.values()):
+        local_baths = local_node_bath_currents(network, out.populations)
+    if not network.couplings:
+        return {}, local_baths, "the network has no couplings"
+    cov = out.covariance
+    if cov is not None and all(k == "oscillator" for k in network.kinds):
+        from ..physics.quadratic_xp import quadratic_reason
+
+        if quadratic_reason(network) is None and np.all(np.isfinite(cov)):
+            baths = local_baths if approach == "local" else None
+            return quadratic_coupling_currents(network, cov), baths, "from the covariance matrix"
+    corr = out.correlation_matrix
+    if engine == "free-fermion" and corr is not None and network.swap_only:
+        return swap_coupling_currents(network, corr), local_baths, "from the Jordan–Wigner correlation matrix"
+    if out.rho is not None and out.space is not None:
+        return rho_coupling_currents(network, out.space, out.rho), local_baths, "from the density matrix"
+    return None, None, f"not available: engine {engine!r} returned no state to evaluate them on"

@@ -213,7 +213,8 @@ def coupling_diagnostics(network, approach: str, info) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if approach in ("local", "global", "unified", "redfield"):
         out += born_markov_diagnostic(network)
-    lowest = lowest_oscillator_mode(network)
+    # other coupling kinds: a network without a ground state is refused (qheatnet.physics.quadratic_xp)
+    lowest = lowest_oscillator_mode(network) if network.swap_only else None
     if lowest is not None and approach == "local":
         out.append(
             Diagnostic(
@@ -228,13 +229,12 @@ def coupling_diagnostics(network, approach: str, info) -> list[Diagnostic]:
         rates = info.node_rates if info.node_rates is not None else np.zeros(len(network.nodes))
         rate_scale = float(np.max(rates)) if len(rates) else 0.0
         strong, detuned = [], []  # (measure, label): one diagnostic per code, naming the worst coupling
+        freqs = {n.name: n.frequency for n in network.nodes}
         for c in network.couplings:
-            i, j = network.node_index(c.nodes[0]), network.node_index(c.nodes[1])
-            wi, wj = network.nodes[i].frequency, network.nodes[j].frequency
-            ratio = abs(c.strength) / min(wi, wj)
+            ratio = abs(c.strength) / min(freqs[x] for x in c.nodes)
             if ratio > config.LOCAL_COUPLING_RATIO:
                 strong.append((ratio, c.label))
-            detuning = abs(wi - wj)
+            detuning = c.detuning(freqs)  # |ω_i − ω_j| for a swap; the smallest mismatch of any term
             if c.strength != 0 and detuning > config.LOCAL_DETUNING_RATIO * rate_scale:
                 detuned.append((detuning, c.label))
         if strong:
