@@ -45,14 +45,15 @@ def chain(n, disorder=0.0, eps=0.05, seed=1):
 
 def one_case(n, approach, disorder, dense_max):
     from qheatnet import solve
-    from qheatnet.analysis.engines import ENGINE_REGISTRY
+    from qheatnet.engines.base import Problem
+    from qheatnet.engines.choose import run_steady
 
     net = chain(n, disorder)
     t0, w0 = time.process_time(), time.perf_counter()
     res = solve(net, approach)
     cpu, wall = time.process_time() - t0, time.perf_counter() - w0
     t0 = time.process_time()
-    ENGINE_REGISTRY["gaussian"].run(net, approach, "full")
+    run_steady(Problem(net, approach, "full"), "gaussian")
     eng = time.process_time() - t0
     j = res.heat_currents["hot"]
     dense = None

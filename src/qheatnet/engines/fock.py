@@ -250,7 +250,7 @@ class FockEngine(Engine):
             )
             solver["conserved_charge"] = describe_structure(gen.space)
         else:
-            flows = (None, None)
+            flows = None
             structure = got.structure
             solver["coupling_currents"] = f"not available for the {approach} approach"
         solver.update(
@@ -292,8 +292,8 @@ class FockEngine(Engine):
             diagnostics=diags,
             rho=got.rho,
             space=got.space,
-            coupling_currents=flows[0],
-            node_bath_currents=flows[1],
+            coupling_currents=flows[0] if flows else None,
+            node_bath_currents=flows[1] if flows else None,
         )
 
     @staticmethod

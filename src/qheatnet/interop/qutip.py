@@ -258,6 +258,5 @@ def network_from_qutip(hamiltonian, baths=(), *, names=None, atol: float = 1e-10
             f"is not of the swap form Σ ω_i a_i†a_i + Σ ε_ij (a_i†a_j + h.c.) (largest deviation {diff:.3g}); "
             "counter-rotating, non-linear or number-non-conserving terms are not supported",
         )
-    kinds = ["qubit" if d == 2 else "oscillator" for d in dims]
-    nodes = [Node(names[i], kinds[i], float(h[i, i])) for i in range(n)]
-    return Network(nodes=nodes, couplings=couplings, baths=list(baths))
+    nodes = tuple(Node(names[i], "qubit" if dims[i] == 2 else "oscillator", float(h[i, i])) for i in range(n))
+    return Network(nodes=nodes, couplings=tuple(couplings), baths=tuple(baths))

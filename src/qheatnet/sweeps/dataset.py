@@ -207,7 +207,7 @@ class Assembler:
             )
         machine_vars = ("machine_mode", *MACHINE_FIELDS)
         if len(net.baths) >= 3:
-            names = {
+            names: dict[str, tuple[str, str | None]] = {
                 "machine_mode": ("thermal-machine mode (qheatnet.thermo.machines)", None),
                 "cooling_power": ("heat drawn from the coldest bath (refrigerators)", e2),
                 "cop": ("coefficient of performance (refrigerators)", "1"),
@@ -216,8 +216,8 @@ class Assembler:
                 "carnot_efficiency": ("Carnot bound of the efficiency", "1"),
             }
             for key in machine_vars:
-                long_name, units = names[key]
-                data_vars[key] = (*var(key), {"long_name": long_name, **({"units": units} if units else {})})
+                long_name, unit = names[key]
+                data_vars[key] = (*var(key), {"long_name": long_name, **({"units": unit} if unit else {})})
         keep = set(spec.outputs) | {"status", "error"}
         if "machine" in keep:
             keep |= set(machine_vars)

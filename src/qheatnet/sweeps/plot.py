@@ -194,7 +194,7 @@ def signed_colorbar(mappable, ax, label: str):
     cb = ax.figure.colorbar(mappable, ax=ax, label=label)
     norm = mappable.norm
     if isinstance(norm, SymLogNorm):
-        ticks = signed_ticks(norm.vmax, norm.linthresh)
+        ticks = signed_ticks(float(norm.vmax if norm.vmax is not None else 1.0), norm.linthresh)
         cb.set_ticks(ticks, labels=[_tick_text(t) for t in ticks])
         cb.ax.minorticks_off()
     return cb
@@ -255,7 +255,7 @@ def _param_dims(ds: xr.Dataset) -> list[str]:
 
 def _select(ds, var, approach=None, bath=None, node=None, keep=()):
     if var not in ds:
-        raise ValidationError("var", f"the result has no variable {var!r} (has: {', '.join(ds.data_vars)})")
+        raise ValidationError("var", f"the result has no variable {var!r} (has: {', '.join(map(str, ds.data_vars))})")
     da = ds[var]
     sel = {}
     for dim, val in (("approach", approach), ("bath", bath), ("node", node)):
@@ -637,7 +637,9 @@ def plot_result(
     folder.mkdir(parents=True, exist_ok=True)
     variables = [v for v in (variables or ("heat_current", "entropy_production", "tur_ratio")) if v in ds]
     if not variables:
-        raise ValidationError("var", f"the result has none of the requested variables (has: {', '.join(ds.data_vars)})")
+        raise ValidationError(
+            "var", f"the result has none of the requested variables (has: {', '.join(map(str, ds.data_vars))})"
+        )
     paths = []
     one_d = len(_param_dims(ds)) == 1
     for var in variables:

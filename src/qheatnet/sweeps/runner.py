@@ -309,6 +309,7 @@ def run_sweep(
                 say(f"{out} already holds this sweep (hash {spec.hash[:12]}…); nothing to compute")
                 if not keep_partial:
                     discard_partial(out)  # unless a sweep is running on it
+                assert old is not None  # same is True only when open_result succeeded
                 return old
             if not overwrite:
                 raise ValidationError(
@@ -340,7 +341,9 @@ def run_sweep(
                 "outputs": spec.outputs,
             }
 
-        fast, slow, done_points = [], [], 0
+        fast: list[dict] = []
+        slow: list[dict] = []
+        done_points = 0
         for a in spec.approaches:
             done = store.done(a) if store is not None else set()
             for k, s, e in _chunks(plan, a, n):
@@ -374,7 +377,7 @@ def run_sweep(
                     assembler.add(key["approach"], key["start"], rec)
                 bar.update(len(rec["entropy_production"]))
 
-        executor = None
+        executor: _Serial | _Pool | _Dask | None = None
         try:
             consume(run_task(t) for t in fast)
             if slow:
@@ -413,6 +416,7 @@ def run_sweep(
         if store.rejected:
             say(_rejected_message(store.rejected, "recomputed before saving"))
         ds = assembler.dataset()
+        assert out is not None  # a store exists only for a sweep with an output file
         save_dataset(ds, out)
         if not keep_partial:
             store.remove()

@@ -744,7 +744,7 @@ def make_axis(network: Network, path: Any, spec: Any, field_prefix: str = "param
 
 def make_spec(
     network: Network,
-    parameters: Mapping[str, Any],
+    parameters: Mapping[str | tuple, Any],
     approaches: Sequence[str] | str = ("local",),
     *,
     bookkeeping: str = "full",
@@ -796,9 +796,9 @@ def make_spec(
         approaches = (approaches,)
     if isinstance(approaches, (str, bytes)) or not isinstance(approaches, Sequence) or not approaches:
         raise ValidationError("approaches", f"must be a non-empty list of {', '.join(APPROACHES)}, got {approaches!r}")
-    for i, a in enumerate(approaches):
-        if a not in APPROACHES:
-            raise ValidationError(f"approaches[{i}]", f"must be one of {', '.join(APPROACHES)}, got {a!r}")
+    for i, ap in enumerate(approaches):
+        if ap not in APPROACHES:
+            raise ValidationError(f"approaches[{i}]", f"must be one of {', '.join(APPROACHES)}, got {ap!r}")
     if len(set(approaches)) != len(approaches):
         raise ValidationError("approaches", f"must not repeat an approach, got {list(approaches)}")
     approaches = with_reference(approaches, reference)
@@ -816,13 +816,13 @@ def make_spec(
             raise ValidationError(f"options.{k}", f"must be a number or a string, got {v!r}")
     # the same chooser as solve(): unknown or ill-typed options, and approaches no engine can run on this
     # network, are refused before the sweep starts
-    for i, a in enumerate(approaches):
+    for i, ap in enumerate(approaches):
         try:
-            choose(Problem(network, a, bookkeeping), "steady", engine, options, prefix="options.")
+            choose(Problem(network, ap, bookkeeping), "steady", engine, options, prefix="options.")
         except ModelError as exc:
             if isinstance(exc, ValidationError):
                 raise
-            raise ValidationError(f"approaches[{i}]", f"{a!r} cannot run on this network: {exc}") from None
+            raise ValidationError(f"approaches[{i}]", f"{ap!r} cannot run on this network: {exc}") from None
     if not isinstance(fast_path, bool):
         raise ValidationError("fast_path", f"must be true or false, got {fast_path!r}")
     outputs = DEFAULT_OUTPUTS if outputs is None else outputs
@@ -834,11 +834,11 @@ def make_spec(
     if set(outputs) & set(FLUCTUATION_OUTPUTS):
         from ..thermo.fluctuations import BOOKKEEPING
 
-        for i, a in enumerate(approaches):
-            if a not in BOOKKEEPING:
+        for i, ap in enumerate(approaches):
+            if ap not in BOOKKEEPING:
                 raise ValidationError(
                     f"approaches[{i}]",
-                    f"{a!r} has no counting statistics (fluctuation outputs need one of {', '.join(BOOKKEEPING)})",
+                    f"{ap!r} has no counting statistics (fluctuation outputs need one of {', '.join(BOOKKEEPING)})",
                 )
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
@@ -894,9 +894,9 @@ _FILE_KEYS = (
 )
 
 
-def _flatten_parameters(table: Mapping, prefix: str = "") -> dict[str, Any]:
+def _flatten_parameters(table: Mapping, prefix: str = "") -> dict[str | tuple, Any]:
     """Accept both ``"baths.hot.temperature" = ...`` and unquoted dotted keys (nested tables)."""
-    out: dict[str, Any] = {}
+    out: dict[str | tuple, Any] = {}
     for key, val in table.items():
         if isinstance(key, tuple):  # Python: a tuple of paths
             out[key] = val
