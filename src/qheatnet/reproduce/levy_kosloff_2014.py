@@ -609,7 +609,7 @@ def _secular_flag(report):
         "[TLS] at resonance with ε below the dissipation rates the global approach is flagged (secular approximation fails)",
         "Sec. IV, end",
         "SECULAR_APPROXIMATION_DOUBTFUL" in codes,
-        f"ω_h = ω_c = 5, ε = 1e-7, κ = 1e-7: diagnostics {codes}",
+        f"ω_h = ω_c = 5, ε = 1e-7, κ = 1e-7: diagnostics {', '.join(map(str, codes)) or 'none'}",
     )
 
 
