@@ -64,7 +64,9 @@ CASES: dict[str, tuple[str, str]] = {
         "np.linspace(1.5, 3, 8)}, ['local', 'global'], workers=1)",
     ),
     "evolve-qubits-2-global": (
-        "net = Network.two_node('qubit', 1.0, 0.8, 0.01, 2.0, 1.0, Flat(0.05))\nfrom qheatnet import evolve",
+        "net = Network.two_node('qubit', 1.0, 0.8, 0.01, 2.0, 1.0, Flat(0.05))\n"
+        "try:\n    from qheatnet import evolve\nexcept ImportError:  # the tree before the engine layer\n"
+        "    from qheatnet.analysis.evolve import evolve",
         "evolve(net, 'global', t_final=100.0, steps=200, initial=3.0)",
     ),
 }
