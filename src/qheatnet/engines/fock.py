@@ -32,7 +32,7 @@ from ..errors import ConvergenceError, ValidationError
 from ..model.network import Network
 from ..physics.hilbert import block_unknowns, fock_dimension
 from ..thermo.diagnostics import Diagnostic
-from .base import YES, Engine, Fit, Options, Problem, SteadyOutput, TransientOutput, TransientPlan, no
+from .base import YES, Engine, Fit, Options, Problem, SteadyOutput, TransientOutput, TransientPlan, check_memory, no
 from .choose import register
 
 __all__ = ["FockEngine", "FockSteadyOptions", "FockTransientOptions", "build_generator"]
@@ -138,9 +138,10 @@ def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int |
             b.solver,
             b.diagnostics,
         )
+    check_memory(_memory_estimate(network, approach, cutoff), f"the Fock-space {approach} steady state")
     gen = build_generator(network, approach, cutoff)
     space = gen.space
-    sol = steady_state(gen.hamiltonian, [(t.rate, t.op) for t in gen.all_terms()], space.excitation)
+    sol = steady_state(gen.hamiltonian, gen.jumps(), space.excitation, liouvillian=gen.block_liouvillian())
     currents, gross = fock_currents(gen, sol.rho, bookkeeping)
     rho = gen.to_local(sol.rho)
     diag = np.real(rho.diagonal())
@@ -156,11 +157,19 @@ def _solve_once(network: Network, approach: str, bookkeeping: str, cutoff: int |
         sol.condition,
         space,
         gen.validity,
-        {},
+        {"linear_solve": dict(sol.info)},
         [],
         gen,
         sol.rho,
     )
+
+
+def _memory_estimate(network: Network, approach: str, cutoff: int | None) -> float:
+    """Bytes of the block Liouvillian (COO assembly and CSR/CSC copies, ≈ 64 B per entry; entries per unknown
+    ≈ 2 (1 + couplings touching a node) + baths) plus the GMRES basis (FOCK_ITERATIVE_RESTART vectors)."""
+    n = float(_unknowns(network, approach, cutoff))
+    per_row = 2.0 * (1 + 2 * len(network.couplings)) + 2 * len(network.baths)
+    return n * per_row * 64.0 + n * 16.0 * (config.FOCK_ITERATIVE_RESTART + 8)
 
 
 def initial_cutoff(network: Network) -> int:

@@ -39,13 +39,13 @@ import numpy as np
 from .. import config
 from ..errors import ModelError
 from ..model.network import Network
-from .generator import Dissipator, FockGenerator, LindbladTerm, PauliRates, QuadraticGenerator, ValidityInfo
+from .generator import Dissipator, FockGenerator, PauliRates, QuadraticGenerator, ValidityInfo
 from .hilbert import FockSpace
 from .local import network_hamiltonians
 from .rates import bohr_tolerance, cluster_frequencies, damping, secular_margin
 
 if TYPE_CHECKING:
-    import scipy.sparse as sp
+    pass
 
 __all__ = [
     "build_global",
@@ -99,15 +99,56 @@ def check_bounded_below(network: Network) -> None:
         )
 
 
+def _rates_at(spectrum, omegas: np.ndarray, temperature: float) -> np.ndarray:
+    """G(ω) of ``spectrum`` at every Bohr frequency (one vectorised call; element by element if that fails)."""
+    try:
+        out = np.asarray(spectrum.bohr_rate(omegas, temperature), dtype=float)
+        if out.shape == omegas.shape:
+            return out
+    except (TypeError, ValueError):
+        pass
+    return np.array([float(spectrum.bohr_rate(float(w), temperature)) for w in omegas])
+
+
+def _eigen_entries(op, sectors, vecs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols, values) of V† op V, computed block by block of the sectors that ``op`` connects."""
+    import scipy.sparse as sp
+
+    op = sp.csr_matrix(op)
+    coo = op.tocoo()
+    dim = op.shape[0]
+    which = np.empty(dim, dtype=np.int64)
+    for k, idx in enumerate(sectors):
+        which[idx] = k
+    pairs = np.unique(np.stack([which[coo.row], which[coo.col]], axis=1), axis=0) if coo.nnz else np.zeros((0, 2), int)
+    rr, cc, vv = [], [], []
+    for a, b in pairs:
+        ia, ib = sectors[a], sectors[b]
+        blk = op[ia[0] : ia[-1] + 1, ib[0] : ib[-1] + 1].toarray().astype(complex)
+        out = vecs[a].conj().T @ blk @ vecs[b]
+        r, c = np.nonzero(out)  # row-major order, as np.nonzero of the dense matrix
+        rr.append(r + ia[0])
+        cc.append(c + ib[0])
+        vv.append(out[r, c])
+    if not rr:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=complex)
+    rows, cols, vals = np.concatenate(rr), np.concatenate(cc), np.concatenate(vv)
+    order = np.lexsort((cols, rows))  # the row-major order of the whole matrix
+    return rows[order], cols[order], vals[order]
+
+
 def build_global(network: Network, space: FockSpace) -> FockGenerator:
     """The Davies generator of ``network`` in the eigenbasis of H_S (truncated ``space``).
 
     H_S is diagonalised block by block of the charge its couplings conserve: q = Σ n_i for swap,
     density and q-conserving products, a weighted charge or one block otherwise
     (:func:`qheatnet.physics.local.charge_space`; the generator's ``space`` is that ordering).
+    The jump operators X_α(ω) of one bath are built together as one COO list
+    (:class:`~qheatnet.solvers.liouvillian.Jumps`), one term per cluster of Bohr frequencies.
     """
     import scipy.sparse as sp
 
+    from ..solvers.liouvillian import Jumps
     from .local import charge_space
     from .quadratic_xp import check_ground_state
 
@@ -126,18 +167,6 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
         energies[sl] = e
         vecs.append(v)
 
-    def to_eigen(op: sp.spmatrix) -> np.ndarray:
-        dense = op.toarray().astype(complex)
-        out = np.zeros_like(dense)
-        for a, ia in enumerate(sectors):
-            sa = slice(ia[0], ia[-1] + 1)
-            for b, ib in enumerate(sectors):
-                sb = slice(ib[0], ib[-1] + 1)
-                blk = dense[sa, sb]
-                if np.any(blk):
-                    out[sa, sb] = vecs[a].conj().T @ blk @ vecs[b]
-        return out
-
     tol = bohr_tolerance(energies) if space.dim else bohr_tolerance([1.0])
     dissipators = []
     min_gap = np.inf
@@ -146,38 +175,41 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
     for bath in network.baths:
         i = network.node_index(bath.node)
         low = space.lowering[i]
-        x = to_eigen(low + low.T)
-        rows, cols = np.nonzero(np.abs(x) > config.JUMP_DROP_RTOL * np.max(np.abs(x)))
+        r_all, c_all, x_all = _eigen_entries(low + low.T, sectors, vecs)
+        xabs = np.abs(x_all)
+        keep = xabs > config.JUMP_DROP_RTOL * (np.max(xabs) if len(xabs) else 0.0)
+        rows, cols, xv = r_all[keep], c_all[keep], x_all[keep]
         omegas = energies[cols] - energies[rows]  # energy lost by the network: E_col − E_row
         labels = cluster_frequencies(omegas, tol)
-        terms = []
-        positive = []
+        n_lab = int(labels.max()) + 1 if len(labels) else 0
+        counts = np.bincount(labels, minlength=n_lab)
+        w = np.bincount(labels, weights=omegas, minlength=n_lab) / np.maximum(counts, 1)
+        w[np.abs(w) <= tol] = 0.0
+        rate = _rates_at(bath.spectrum, w, bath.temperature)
+        both = rate + _rates_at(bath.spectrum, -w, bath.temperature)
         quanta = np.maximum(1, np.maximum(space.excitation[rows], space.excitation[cols]))
-        sec_w, sec_r = [], []
-        for lab in np.unique(labels):
-            sel = labels == lab
-            w = float(np.mean(omegas[sel]))
-            if abs(w) <= tol:
-                w = 0.0
-            rate = float(bath.spectrum.bohr_rate(w, bath.temperature))
-            op = sp.csr_matrix((x[rows[sel], cols[sel]], (rows[sel], cols[sel])), shape=x.shape)
-            if w >= 0:
-                both = rate + float(bath.spectrum.bohr_rate(-w, bath.temperature))
-                sec_w.append(w)
-                sec_r.append(both * float(np.max(np.abs(x[rows[sel], cols[sel]]) ** 2 / quanta[sel])))
-            if w > 0:
-                positive.append(w)
-                max_rate = max(max_rate, both)
-            if rate > 0:
-                terms.append(LindbladTerm(rate, op, w))
-        secular = min(secular, secular_margin(sec_w, sec_r, tol))
-        distinct = np.sort(np.array(positive))
+        weight = np.zeros(n_lab)
+        np.maximum.at(weight, labels, np.abs(xv) ** 2 / quanta)
+        nonneg = w >= 0
+        secular = min(secular, secular_margin(w[nonneg], (both * weight)[nonneg], tol))
+        pos = w > 0
+        if np.any(pos):
+            max_rate = max(max_rate, float(np.max(both[pos])))
+        distinct = np.sort(w[pos])
         if len(distinct) > 1:
             min_gap = min(min_gap, float(np.min(np.diff(distinct))))
-        dissipators.append(Dissipator(bath.name, tuple(terms)))
+        kept = np.flatnonzero(rate > 0)  # terms in order of frequency
+        new_index = np.full(n_lab, -1, dtype=np.int64)
+        new_index[kept] = np.arange(len(kept))
+        sel = new_index[labels] >= 0
+        jumps = Jumps.from_arrays(
+            space.dim, rate[kept], new_index[labels[sel]], rows[sel], cols[sel], xv[sel], omega=w[kept]
+        )
+        dissipators.append(Dissipator(bath.name, jumps=jumps, dim=space.dim))
 
     diag = sp.diags(energies).astype(complex).tocsr()
-    h0_eig = sp.csr_matrix(to_eigen(h_0))
+    hr, hc, hv = _eigen_entries(h_0, sectors, vecs)
+    h0_eig = sp.csr_matrix((hv, (hr, hc)), shape=(space.dim, space.dim))
     return FockGenerator(
         "global",
         network,

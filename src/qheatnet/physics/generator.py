@@ -85,12 +85,45 @@ class LindbladTerm:
     omega: float
 
 
-@dataclass(frozen=True, eq=False)
 class Dissipator:
-    """The dissipator 𝓛_α of one bath: a sum of Lindblad terms."""
+    """The dissipator 𝓛_α of one bath: a sum of Lindblad terms.
 
-    bath: str
-    terms: tuple[LindbladTerm, ...]
+    Built from a tuple of :class:`LindbladTerm` or, by the vectorised builders, from one
+    :class:`~qheatnet.solvers.liouvillian.Jumps` (all operators of the bath as one COO list, with
+    their rates and Bohr frequencies); each form is derived from the other when first asked for.
+    """
+
+    __slots__ = ("bath", "_terms", "_jumps", "_dim")
+
+    def __init__(self, bath: str, terms: tuple[LindbladTerm, ...] | None = None, *, jumps: Any = None, dim=None):
+        if terms is None and jumps is None:
+            raise ValueError("a dissipator needs its terms or its jumps")
+        self.bath = bath
+        self._terms = None if terms is None else tuple(terms)
+        self._jumps = jumps
+        self._dim = dim
+
+    @property
+    def terms(self) -> tuple[LindbladTerm, ...]:
+        if self._terms is None:
+            j = self._jumps
+            self._terms = tuple(LindbladTerm(float(j.rate[t]), j.op(t), float(j.omega[t])) for t in range(j.n_terms))
+        return self._terms
+
+    def jumps(self, dim: int):
+        """All terms as one :class:`~qheatnet.solvers.liouvillian.Jumps` (operators of size ``dim``)."""
+        if self._jumps is None:
+            from ..solvers.liouvillian import Jumps
+
+            ts = self.terms
+            self._jumps = Jumps.from_terms(
+                [(t.rate, t.op) for t in ts], dim, omega=np.array([t.omega for t in ts], dtype=float)
+            )
+        return self._jumps
+
+    def __repr__(self) -> str:
+        n = len(self._terms) if self._terms is not None else self._jumps.n_terms
+        return f"Dissipator(bath={self.bath!r}, {n} terms)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +153,7 @@ class FockGenerator:
     basis: str = "local"
     eigvecs: list[np.ndarray] | None = None
     validity: ValidityInfo = field(default_factory=ValidityInfo)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_local(self, rho: np.ndarray) -> np.ndarray:
         """Transform a (q-block) operator from ``basis`` to the local product basis."""
@@ -151,6 +185,22 @@ class FockGenerator:
     def all_terms(self):
         for d in self.dissipators:
             yield from d.terms
+
+    def jumps(self):
+        """Every jump operator of every bath as one :class:`~qheatnet.solvers.liouvillian.Jumps` (group = bath)."""
+        if "jumps" not in self._cache:
+            from ..solvers.liouvillian import Jumps
+
+            self._cache["jumps"] = Jumps.concatenate([d.jumps(self.space.dim) for d in self.dissipators])
+        return self._cache["jumps"]
+
+    def block_liouvillian(self):
+        """The assembled :class:`~qheatnet.solvers.liouvillian.BlockLiouvillian` of this generator (cached)."""
+        if "liouvillian" not in self._cache:
+            from ..solvers.liouvillian import build_block_liouvillian
+
+            self._cache["liouvillian"] = build_block_liouvillian(self.hamiltonian, self.jumps(), self.space.excitation)
+        return self._cache["liouvillian"]
 
     @property
     def info(self) -> ValidityInfo:  # the name used before the engine layer

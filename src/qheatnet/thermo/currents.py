@@ -105,11 +105,16 @@ def expectation(op, rho: np.ndarray) -> float:
 
 
 def fock_currents(gen, rho: np.ndarray, bookkeeping: str) -> tuple[dict[str, float], float]:
-    """(bath name → J_α, gross exchange) of a Fock-space generator ``gen`` at state ``rho`` (in ``gen``'s basis)."""
+    """(bath name → J_α, gross exchange) of a Fock-space generator ``gen`` at state ``rho`` (in ``gen``'s basis).
+
+    J_α = Re Tr[H 𝓓_α(ρ)] is evaluated from the entry pairs of the assembled block Liouvillian
+    (:meth:`~qheatnet.solvers.liouvillian.BlockLiouvillian.bath_currents`), without an operator per term.
+    """
     h_book = gen.hamiltonian if bookkeeping == "full" else gen.bare_hamiltonian
-    currents = {d.bath: expectation(current_operator(d.terms, h_book), rho) for d in gen.dissipators}
-    gross = sum(abs(t.rate * t.omega) * expectation(t.op.conj().T @ t.op, rho) for t in gen.all_terms())
-    return currents, float(gross)
+    bl = gen.block_liouvillian()
+    js = bl.bath_currents(rho, h_book, len(gen.dissipators))
+    currents = {d.bath: float(j) for d, j in zip(gen.dissipators, js)}
+    return currents, bl.gross_exchange(rho)
 
 
 # --------------------------------------------------------------------------
@@ -317,8 +322,6 @@ def fock_flows(gen, rho_gen: np.ndarray, rho_local: np.ndarray) -> tuple[dict, d
     ``gen.space``. J_{c→i} = Re Tr[ρ i[H_c, H_i]]: H_i = ω_i n_i is diagonal (d), so
     (i[H_c, H_i])_ab = i (H_c)_ab (d_b − d_a). J_bath(i) = Re Tr[ρ Σ_α 𝓛_α^†(H_i)].
     """
-    import scipy.sparse as sp
-
     from ..physics.local import coupling_operator
 
     network, space = gen.network, gen.space
@@ -334,15 +337,7 @@ def fock_flows(gen, rho_gen: np.ndarray, rho_local: np.ndarray) -> tuple[dict, d
             per[name] = float(np.real(np.sum(vals * rho_local[hc.col, hc.row])))
         couplings[c.label] = per
     # J_bath(i) = Re Tr[𝓓(ρ) H_i] with the dissipative part 𝓓(ρ) = Σ_k r_k (J ρ J† − ½{J†J, ρ}), formed once
-    dim = rho_gen.shape[0]
-    drho = np.zeros((dim, dim), dtype=complex)
-    m = sp.csr_matrix((dim, dim), dtype=complex)
-    for t in gen.all_terms():
-        j = t.op.tocsr()
-        jr = j @ rho_gen
-        drho += t.rate * (j @ (jr.conj().T)).conj().T  # J ρ J† = (J (J ρ)†)† since ρ is Hermitian
-        m = m + t.rate * (j.conj().T @ j)
-    drho -= 0.5 * (m @ rho_gen + (m @ rho_gen).conj().T)
+    drho = gen.block_liouvillian().dissipated(rho_gen)
     diag = np.real(np.diagonal(gen.to_local(drho)))
     baths = {node.name: float(np.sum(diag * freqs[i] * space.states[:, i])) for i, node in enumerate(network.nodes)}
     return couplings, baths
