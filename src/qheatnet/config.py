@@ -321,3 +321,14 @@ XP_FULL_MAX = 300
 #: steady state. ‖A‖·ε_machine ≈ 2e-16‖A‖ is the resolution of the dense eigenvalues; 1e-13 leaves a factor
 #: 500 above it.
 XP_DECOUPLED_RTOL = 1e-13
+
+# --------------------------------------------------------------------------
+# Gaussian engine: only what the requested outputs need (issue 12, item 4)
+# --------------------------------------------------------------------------
+
+#: Largest network for which the global approach forms the full correlation matrix C = U C_modes Uᵀ and
+#: the covariance by default (populations="auto"; "all" always forms them, "baths" never). The currents
+#: need only the bath rows of U and every population the squared modes (O(N²), like eigh_tridiagonal),
+#: but C is an O(N³) product: measured at N = 1000 it cost 5× the normal modes of a chain. At N = 200 it
+#: is ≈ 1 ms.
+GAUSSIAN_GLOBAL_FULL_MAX = 200
