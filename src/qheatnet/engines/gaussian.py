@@ -18,8 +18,11 @@ network. Steady-state options (``solve(..., method=..., populations=...)``):
 
 ``method``       local approach only: "auto" | "dense" | "modes" (see
                  :func:`qheatnet.solvers.gaussian.local_steady_state`).
-``populations``  "auto" (all nodes while N ≤ GAUSSIAN_FULL_MAX, else the bath
+``populations``  local: "auto" (all nodes while N ≤ GAUSSIAN_FULL_MAX, else the bath
                  nodes only — the others cost an O(N³) product), "all", "baths".
+                 global: every population always (O(N²)); the correlation matrix and
+                 covariance (O(N³)) with "all", with "auto" while N ≤ GAUSSIAN_GLOBAL_FULL_MAX,
+                 never with "baths".
 ``rtol``         exact approach only: relative tolerance of the frequency integrals.
 ``covariance``   exact approach only: also integrate the covariance (populations come from it).
 
@@ -89,7 +92,9 @@ class GaussianSteadyOptions(Options):
     )
 
 
-def _want_full(populations: str, n: int, limit: int = config.GAUSSIAN_FULL_MAX) -> bool:
+def _want_full(populations: str, n: int, limit: int | None = None) -> bool:
+    """Form the full correlation matrix? ``limit``: largest N for "auto" (default GAUSSIAN_FULL_MAX)."""
+    limit = config.GAUSSIAN_FULL_MAX if limit is None else limit
     return {"auto": n <= limit, "all": True, "baths": False}[populations]
 
 
