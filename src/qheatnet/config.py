@@ -348,3 +348,14 @@ FOCK_UNIQUENESS_SEED = 12
 #: (𝓓†(H) first, then ⟨·⟩: the least round-off); with more (Davies generators: one term per Bohr
 #: frequency, 8662 for the mixed oscillator-qubit example) from the superoperator's entry pairs at once.
 CURRENT_OPERATOR_MAX_TERMS = 64
+
+# --------------------------------------------------------------------------
+# Gaussian engine: only what the requested outputs need (issue 12, item 4)
+# --------------------------------------------------------------------------
+
+#: Largest network for which the global approach forms the full correlation matrix C = U C_modes Uᵀ and
+#: the covariance by default (populations="auto"; "all" always forms them, "baths" never). The currents
+#: need only the bath rows of U and every population the squared modes (O(N²), like eigh_tridiagonal),
+#: but C is an O(N³) product: measured at N = 1000 it cost 5× the normal modes of a chain. At N = 200 it
+#: is ≈ 1 ms.
+GAUSSIAN_GLOBAL_FULL_MAX = 200

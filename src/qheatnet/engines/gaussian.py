@@ -18,8 +18,11 @@ network. Steady-state options (``solve(..., method=..., populations=...)``):
 
 ``method``       local approach only: "auto" | "dense" | "modes" (see
                  :func:`qheatnet.solvers.gaussian.local_steady_state`).
-``populations``  "auto" (all nodes while N ≤ GAUSSIAN_FULL_MAX, else the bath
+``populations``  local: "auto" (all nodes while N ≤ GAUSSIAN_FULL_MAX, else the bath
                  nodes only — the others cost an O(N³) product), "all", "baths".
+                 global: every population always (O(N²)); the correlation matrix and
+                 covariance (O(N³)) with "all", with "auto" while N ≤ GAUSSIAN_GLOBAL_FULL_MAX,
+                 never with "baths".
 ``rtol``         exact approach only: relative tolerance of the frequency integrals.
 ``covariance``   exact approach only: also integrate the covariance (populations come from it).
 
@@ -89,8 +92,10 @@ class GaussianSteadyOptions(Options):
     )
 
 
-def _want_full(populations: str, n: int) -> bool:
-    return {"auto": n <= config.GAUSSIAN_FULL_MAX, "all": True, "baths": False}[populations]
+def _want_full(populations: str, n: int, limit: int | None = None) -> bool:
+    """Form the full correlation matrix? ``limit``: largest N for "auto" (default GAUSSIAN_FULL_MAX)."""
+    limit = config.GAUSSIAN_FULL_MAX if limit is None else limit
+    return {"auto": n <= limit, "all": True, "baths": False}[populations]
 
 
 class GaussianEngine(Engine):
@@ -262,17 +267,35 @@ class GaussianEngine(Engine):
         currents = {name: float(cur[a]) for a, name in enumerate(gen.names)}
         pops = {node.name: float(sol.populations[i]) for i, node in enumerate(network.nodes)}
         cmat = cov = None
-        if _want_full(options.populations, len(network.nodes)):
-            cm = np.diag(np.nan_to_num(sol.n_modes, nan=0.0)).astype(complex)
-            for idx, blk in sol.groups.items():
-                cm[np.ix_(idx, idx)] = blk
+        n = len(network.nodes)
+        full = _want_full(options.populations, n, config.GAUSSIAN_GLOBAL_FULL_MAX)
+        if full:  # C = U C_modes Uᵀ: O(N³), formed only when asked (the currents need the bath rows of U only)
             assert gen.modes is not None
-            cmat = gen.modes @ cm @ gen.modes.T
+            u = gen.modes
+            cmat = (u * np.nan_to_num(sol.n_modes, nan=0.0)[None, :]) @ u.T
+            for idx, blk in sol.groups.items():
+                ug = u[:, list(idx)]
+                cmat += ug @ blk @ ug.T
+            cmat = cmat.astype(complex)
             unknown = np.isnan(sol.populations)  # nodes touched by dark modes
             cmat[unknown, :] = np.nan
             cmat[:, unknown] = np.nan
             cov = covariance_from_correlation(cmat)
-        solver = {"method": "normal modes", "degenerate_groups": len(sol.groups), "dark_modes": sol.dark_modes}
+        solver = {
+            "method": "normal modes",
+            "degenerate_groups": len(sol.groups),
+            "dark_modes": sol.dark_modes,
+            "correlations": "all"
+            if full
+            else f"not formed (N = {n} > {config.GAUSSIAN_GLOBAL_FULL_MAX}; populations='all' forms C and the covariance)"
+            if options.populations == "auto"
+            else "not formed (populations='baths')",
+        }
+        # the Davies state is real in the real normal-mode basis (occupations n_k, real symmetric blocks of
+        # degenerate groups), so C = U C_modes Uᵀ is real and every swap-coupling current 2 ε ω_i Im C_ij
+        # (qheatnet.thermo.currents.swap_coupling_currents) vanishes: the global approach carries heat between
+        # the baths through its collective dissipators, not through the couplings. Handed over without C.
+        flows = {c.label: {c.nodes[0]: 0.0, c.nodes[1]: 0.0} for c in network.couplings}
         diags = []
         if sol.dark_modes:
             diags.append(
@@ -295,6 +318,7 @@ class GaussianEngine(Engine):
             diagnostics=diags,
             correlation_matrix=cmat,
             covariance=cov,
+            coupling_currents=flows,
         )
 
     def _exact(self, problem: Problem, options: GaussianSteadyOptions) -> SteadyOutput:

@@ -55,16 +55,56 @@ __all__ = [
     "check_bounded_below",
     "lowest_oscillator_mode",
     "cluster_frequencies",
+    "chain_bands",
+    "degenerate_groups",
 ]
 
 
-def normal_modes(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(ω, U) with h = U diag(ω) Uᵀ; ``eigh_tridiagonal`` when h is tridiagonal (chains)."""
+def chain_bands(network: Network, nodes: list[int] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(diagonal, off-diagonal) of h restricted to ``nodes`` (default: all) when that block is tridiagonal.
+
+    A chain in node order — every swap coupling between two of ``nodes`` joins neighbours of the list — has
+    a tridiagonal h: its normal modes come from ``eigh_tridiagonal`` and its ground-state test is an O(N)
+    LDLᵀ factorisation. Read from the couplings in O(N + couplings), without forming the N × N matrix.
+    None when the block is not tridiagonal or a coupling is not a swap (h is then undefined).
+    """
+    if not network.swap_only:
+        return None
+    index = network.node_index
+    if nodes is None:
+        diag = network.frequencies.astype(float)
+        pos = None
+    else:
+        diag = np.array([network.nodes[i].frequency for i in nodes], dtype=float)
+        pos = {i: k for k, i in enumerate(nodes)}
+    off = [0.0] * max(len(diag) - 1, 0)
+    for c in network.couplings:
+        if c.strength == 0:
+            continue
+        a, b = index(c.nodes[0]), index(c.nodes[1])
+        if pos is not None:
+            if a not in pos or b not in pos:
+                continue  # a coupling to a node outside the block
+            a, b = pos[a], pos[b]
+        if a - b not in (1, -1):
+            return None
+        off[min(a, b)] += c.strength
+    return diag, np.array(off, dtype=float)
+
+
+def normal_modes(h: np.ndarray, bands: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(ω, U) with h = U diag(ω) Uᵀ; ``eigh_tridiagonal`` when h is tridiagonal (chains).
+
+    ``bands``: h's (diagonal, off-diagonal) when the caller knows h is tridiagonal (:func:`chain_bands`),
+    which spares the O(N²) test.
+    """
     import scipy.linalg as sla
 
     n = h.shape[0]
-    if n > 2 and not np.any(np.triu(h, 2)):
-        w, u = sla.eigh_tridiagonal(np.diag(h).copy(), np.diag(h, 1).copy())
+    if bands is None and n > 2 and not np.any(np.triu(h, 2)):
+        bands = (np.diag(h).copy(), np.diag(h, 1).copy())
+    if bands is not None and n > 2:
+        w, u = sla.eigh_tridiagonal(bands[0], bands[1])
     else:
         w, u = np.linalg.eigh(h)
     return w, u
@@ -75,12 +115,17 @@ def lowest_oscillator_mode(network: Network) -> float | None:
 
     The swap Hamiltonian of oscillators is Σ h_ij a_i† a_j; it has a ground state only if h (restricted to
     oscillator nodes) is positive definite. A Cholesky factorisation decides that at a third of the cost of
-    the eigenvalues (measured: the dense eigvalsh took most of an N = 4000 chain solve); the eigenvalue is
-    computed only to word the refusal.
+    the eigenvalues (measured: the dense eigvalsh took most of an N = 4000 chain solve); for a chain
+    (tridiagonal h, :func:`chain_bands`) the LDLᵀ factorisation ``dpttrf`` does it in O(N) — its pivots
+    are the squared Cholesky pivots, so the verdict is the same. The eigenvalue is computed only to word
+    the refusal.
     """
     osc = [i for i, k in enumerate(network.kinds) if k == "oscillator"]
     if not osc:
         return None
+    bands = chain_bands(network, None if len(osc) == len(network.nodes) else osc)
+    if bands is not None:
+        return _lowest_of_bands(*bands)
     h = network.single_particle_matrix()[np.ix_(osc, osc)]
     try:
         np.linalg.cholesky(h)
@@ -89,14 +134,31 @@ def lowest_oscillator_mode(network: Network) -> float | None:
         return float(np.linalg.eigvalsh(h)[0])
 
 
+def _lowest_of_bands(d: np.ndarray, e: np.ndarray) -> float | None:
+    """:func:`lowest_oscillator_mode` of the tridiagonal h with diagonal d and off-diagonal e, in O(N)."""
+    import scipy.linalg as sla
+    from scipy.linalg.lapack import dpttrf
+
+    if len(d) == 1:
+        return None if d[0] > 0 else float(d[0])
+    *_, info = dpttrf(d, e)
+    if info == 0:
+        return None
+    return float(sla.eigvalsh_tridiagonal(d, e, select="i", select_range=(0, 0))[0])
+
+
+def _unbounded(lowest: float) -> ModelError:
+    return ModelError(
+        f"the global approach needs a Hamiltonian with a ground state, but the lowest normal-mode "
+        f"frequency of the oscillators is {lowest:.6g} ≤ 0 (for two oscillators: ε² ≥ ω_h ω_c)"
+    )
+
+
 def check_bounded_below(network: Network) -> None:
     """Refuse (ModelError) an oscillator network without a ground state (two oscillators: ε² ≥ ω_h ω_c)."""
     lowest = lowest_oscillator_mode(network)
     if lowest is not None:
-        raise ModelError(
-            f"the global approach needs a Hamiltonian with a ground state, but the lowest normal-mode "
-            f"frequency of the oscillators is {lowest:.6g} ≤ 0 (for two oscillators: ε² ≥ ω_h ω_c)"
-        )
+        raise _unbounded(lowest)
 
 
 def _rates_at(spectrum, omegas: np.ndarray, temperature: float) -> np.ndarray:
@@ -223,22 +285,46 @@ def build_global(network: Network, space: FockSpace) -> FockGenerator:
     )
 
 
+def degenerate_groups(labels: np.ndarray) -> list[np.ndarray]:
+    """Index sets (increasing) of the labels shared by more than one mode, in label order; O(N log N)."""
+    labels = np.asarray(labels)
+    if not len(labels):
+        return []
+    counts = np.bincount(labels)
+    multi = np.flatnonzero(counts > 1)
+    if not len(multi):
+        return []
+    shared = np.flatnonzero(counts[labels] > 1)  # increasing
+    order = shared[np.argsort(labels[shared], kind="stable")]
+    return np.split(order, np.cumsum(counts[multi])[:-1])
+
+
 def davies_quadratic(network: Network) -> QuadraticGenerator:
     """The Davies generator of an oscillator network on ⟨d_k† d_l⟩ (normal modes; see the module docstring).
 
     Rates of a group of degenerate modes are taken at the group's mean frequency. ``validity`` holds the
     smallest gap between distinct coupled mode frequencies seen by one bath and the largest rate.
     """
-    check_bounded_below(network)
-    h = network.single_particle_matrix()
-    omega, umat = normal_modes(h)
+    bands = chain_bands(network)
+    if bands is not None:  # a chain: O(N) ground-state test, h from its bands
+        lowest = _lowest_of_bands(*bands)
+        if lowest is not None:
+            raise _unbounded(lowest)
+        n = len(bands[0])
+        h = np.zeros((n, n))
+        h[np.diag_indices(n)] = bands[0]
+        k = np.arange(n - 1)
+        h[k, k + 1] = h[k + 1, k] = bands[1]
+    else:
+        h = network.single_particle_matrix()
+    omega, umat = normal_modes(h, bands)
+    if bands is None and not omega[0] > 0:  # the ground-state test from the eigenvalues just computed
+        raise _unbounded(float(omega[0]))
     tol = bohr_tolerance(omega)
     labels = cluster_frequencies(omega, tol)
     at = omega.copy()  # the frequency each mode's rates are evaluated at
-    for lab in np.unique(labels):
-        idx = np.flatnonzero(labels == lab)
-        if len(idx) > 1:
-            at[idx] = float(np.mean(omega[idx]))
+    for idx in degenerate_groups(labels):
+        at[idx] = float(np.mean(omega[idx]))
     sites = np.array([network.node_index(b.node) for b in network.baths], dtype=int)
     em = np.array([b.spectrum.emission(at, b.temperature) * np.ones_like(at) for b in network.baths])
     ab = np.array([b.spectrum.absorption(at, b.temperature) * np.ones_like(at) for b in network.baths])

@@ -69,7 +69,7 @@ import scipy.linalg as sla
 
 from .. import config
 from ..errors import ConvergenceError
-from ..physics.davies import normal_modes
+from ..physics.davies import degenerate_groups, normal_modes
 from ..physics.rates import bohr_tolerance
 
 __all__ = [
@@ -432,15 +432,14 @@ def global_steady_state(gen) -> GlobalSolution:
     sel = single & ~dark
     n_modes[dark] = np.nan
     n_modes[sel] = absum[sel] / gam[sel]
-    pops = (umat**2)[:, sel] @ n_modes[sel]
+    pops = (umat**2) @ np.where(sel, n_modes, 0.0)
     resid = float(
         np.max(np.abs(gam[sel] * n_modes[sel] - absum[sel]) / np.maximum(absum[sel] + gam[sel], floor), initial=0.0)
     )
     if np.any(dark):
         pops[np.sum(umat[:, dark] ** 2, axis=1) > config.DARK_WEIGHT] = np.nan
     groups = {}
-    for lab in np.unique(labels[~single]):
-        idx = np.flatnonzero(labels == lab)
+    for idx in degenerate_groups(labels):
         ug = umat[:, idx]
         wg = float(np.mean(omega[idx]))
         vecs = umat[gen.sites][:, idx]  # (B, g)

@@ -214,8 +214,9 @@ def coupling_diagnostics(network, approach: str, info) -> list[Diagnostic]:
     if approach in ("local", "global", "unified", "redfield"):
         out += born_markov_diagnostic(network)
     # other coupling kinds: a network without a ground state is refused (qheatnet.physics.quadratic_xp)
-    lowest = lowest_oscillator_mode(network) if network.swap_only else None
-    if lowest is not None and approach == "local":
+    # only the local approach reports it (the others refused such a network before): the test is skipped otherwise
+    lowest = lowest_oscillator_mode(network) if network.swap_only and approach == "local" else None
+    if lowest is not None:
         out.append(
             Diagnostic(
                 "UNBOUNDED_HAMILTONIAN",
