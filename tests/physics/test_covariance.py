@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from qheatnet import Bath, Coupling, Network, Node, Ohmic, Phonon3D, local_closed_form, solve
 from qheatnet.cli.main import cli
+from qheatnet.errors import ModelError
 from qheatnet.thermo.covariance import (
     correlations,
     covariance,
@@ -105,3 +106,32 @@ def test_cli_covariance_json(tmp_path):
     pair = data["covariance"]["pairs"][0]
     assert pair["nodes"] == ["A", "B"] and pair["separable"] is True
     assert pair["correlations"]["x_p"] == 0.0
+
+
+def test_cli_covariance_of_a_large_chain(tmp_path, monkeypatch):
+    """Above GAUSSIAN_GLOBAL_FULL_MAX nodes the global Gaussian path forms C and V only when asked:
+    `solve --covariance` asks (lowered to 8 nodes here to keep the test fast), and the matrix equals
+    the one of a solve with populations='all'."""
+    import json
+
+    from qheatnet import config
+    from qheatnet.io.network_file import dumps_network
+    from qheatnet.thermo.covariance import covariance
+
+    monkeypatch.setattr(config, "GAUSSIAN_GLOBAL_FULL_MAX", 8)
+    n = 12
+    net = Network(
+        [Node(f"n{i}", "oscillator", 1.0 + 0.01 * (i % 3)) for i in range(n)],
+        [Coupling((f"n{i}", f"n{i + 1}"), 0.05) for i in range(n - 1)],
+        [Bath("hot", "n0", 2.0, Ohmic(0.02, 5.0)), Bath("cold", f"n{n - 1}", 1.0, Ohmic(0.02, 5.0))],
+    )
+    with pytest.raises(ModelError, match="carries no covariance"):
+        covariance(solve(net, "global"))
+    path = tmp_path / "chain.toml"
+    path.write_text(dumps_network(net))
+    out = CliRunner().invoke(cli, ["solve", str(path), "--approach", "global", "--json", "--covariance"])
+    assert out.exit_code == 0, out.output
+    got = np.array(json.loads(out.output)["covariance"]["matrix"])
+    ref = covariance(solve(net, "global", populations="all"))
+    assert got.shape == (2 * n, 2 * n)
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())

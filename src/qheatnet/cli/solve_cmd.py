@@ -148,9 +148,17 @@ def format_machine(machine, temperatures) -> str:
 def solve_command(network_file, approach, engine, bookkeeping, cutoff, as_json, with_cov, with_fluct):
     """Steady-state heat currents of the network in NETWORK_FILE (TOML)."""
     network = load_network(network_file)
-    opts = {} if cutoff is None else {"cutoff": cutoff}
+    opts: dict = {} if cutoff is None else {"cutoff": cutoff}
+    solve_opts = dict(opts)
+    if (
+        with_cov
+        and set(network.kinds) == {"oscillator"}
+        and engine in ("auto", "gaussian")
+        and approach in ("local", "global", "exact")
+    ):
+        solve_opts["populations"] = "all"  # large Gaussian networks form C and V only when asked
     with native_stdout_to_stderr():
-        res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **opts)
+        res = solve(network, approach, engine=engine, bookkeeping=bookkeeping, **solve_opts)
         fl = None
         if with_fluct:
             from ..thermo.fluctuations import BOOKKEEPING

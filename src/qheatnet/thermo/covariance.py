@@ -73,7 +73,7 @@ def covariance(result) -> np.ndarray:
         return covariance_from_correlation(extra["correlation_matrix"])
     raise ModelError(
         "this result carries no covariance: it is available for oscillator networks solved by the gaussian "
-        "engine (for the local approach with more than FULL_MAX nodes pass populations='all')"
+        "engine (for large networks pass populations='all', which `qheatnet solve --covariance` does)"
     )
 
 
