@@ -96,6 +96,11 @@ FAST_BLOCK = 1 << 18
 #: chunk takes ~0.6 s, which keeps Dask's per-task overhead at a few per
 #: cent (MEASURED.md) and loses little work on an interruption.
 MAX_AUTO_CHUNK = 64
+#: Smaller sweeps are stored in about this many chunks per approach: each chunk file costs
+#: ~5-15 ms to write (fsync), read back and delete on this kind of disk, as much as a few
+#: 4-qubit solves; a pool or Dask worker gets batches of chunks, so parallel balance does not
+#: need small chunks.
+AUTO_CHUNKS = 16
 #: With ``workers=None`` the first chunk is solved in this process and timed;
 #: a process pool starts only if the rest would take longer than this serially
 #: (starting a pool costs ~1 s: a fork server that imports numpy and scipy) ...
@@ -130,7 +135,7 @@ def plan_chunks(spec: SweepSpec) -> dict[str, dict]:
         if fast_path_applies(spec, a) and not set(spec.outputs) & set(FLUCTUATION_OUTPUTS):
             plan[a] = {"method": "fast", "chunk_size": FAST_BLOCK}
         else:
-            size = spec.chunk_size or max(1, min(MAX_AUTO_CHUNK, math.ceil(n / 64)))
+            size = spec.chunk_size or max(1, min(MAX_AUTO_CHUNK, math.ceil(n / AUTO_CHUNKS)))
             plan[a] = {"method": "solve", "chunk_size": int(size)}
     return plan
 
