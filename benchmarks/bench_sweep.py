@@ -41,7 +41,7 @@ import xarray as xr
 
 from qheatnet import Flat, Network, Phonon3D
 from qheatnet.io.network_file import dumps_network
-from qheatnet.sweeps import make_spec, run_sweep
+from qheatnet.sweeps import make_spec, run_sweep, runner
 
 FREQUENCIES = [1.0, 1.1, 1.2, 1.3]
 EPSILON = {"geomspace": [1e-3, 0.1, 20], "name": "epsilon"}
@@ -71,6 +71,35 @@ def timed(fn):
     return time.perf_counter() - t, cpu_seconds() - c, out
 
 
+class WorkerCPU:
+    """CPU seconds of each pool worker, read from /proc just before the pool is shut down (Linux).
+
+    On a machine shared with other sessions the kernel shares the cores between sessions (autogroup
+    scheduling), so two workers may get no more CPU than one serial process: the wall ratio then
+    says nothing about the pool. ``serial CPU / (busiest worker's CPU + this process's)`` is the
+    ratio the same run would reach on two idle cores.
+    """
+
+    def __init__(self):
+        self.runs: list[list[float]] = []
+        close = runner._Pool.close
+
+        def probed(pool, kill=False):
+            self.runs.append([_proc_cpu(p.pid) for p in list(getattr(pool.ex, "_processes", {}).values())])
+            return close(pool, kill)
+
+        runner._Pool.close = probed  # type: ignore[method-assign]
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> str:
     return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -87,12 +116,18 @@ def parallel_section(workers: int, repeat: int) -> None:
     print(f"  {load()} (before)")
     ref = run_sweep(spec, workers=1)  # warm-up: first-call costs of the solvers
     runs: dict[str, list[tuple[float, float]]] = {"serial": [], "pool": []}
+    probe = WorkerCPU() if sys.platform.startswith("linux") else None
+    critical = []
     for _ in range(repeat):
         wall, cpu, _ = timed(lambda: run_sweep(spec, workers=1))
         runs["serial"].append((wall, cpu))
+        own = time.process_time()
         wall, cpu, pool = timed(lambda: run_sweep(spec, workers=workers))
+        own = time.process_time() - own
         xr.testing.assert_identical(ref, pool)
         runs["pool"].append((wall, cpu))
+        if probe is not None and probe.runs and probe.runs[-1]:
+            critical.append(max(probe.runs[-1]) + own)
     serial, pool = min(runs["serial"]), min(runs["pool"])
     print(
         f"  Python API  serial {serial[0]:.2f} s   workers={workers} {pool[0]:.2f} s   ratio {serial[0] / pool[0]:.2f}×"
@@ -101,6 +136,12 @@ def parallel_section(workers: int, repeat: int) -> None:
         f"              CPU per solve: serial {1e3 * serial[1] / solves:.2f} ms, "
         f"workers={workers} {1e3 * pool[1] / solves:.2f} ms (all processes; best-wall runs)"
     )
+    if critical:
+        serial_cpu = min(c for _, c in runs["serial"])
+        print(
+            f"              on idle cores: serial CPU {serial_cpu:.2f} s / (busiest worker + this process) "
+            f"{min(critical):.2f} s = {serial_cpu / min(critical):.2f}× (see WorkerCPU)"
+        )
     print(f"              all runs (wall s): serial {_walls(runs['serial'])}, workers={workers} {_walls(runs['pool'])}")
     cli_section(workers, repeat)
     print(f"  {load()} (after)")

@@ -467,7 +467,8 @@ def run_sweep(
     workers : int, optional
         Processes for per-point solves (1: this process). Default: one per
         CPU if the first chunk, timed here, says the rest would take more
-        than :data:`AUTO_POOL_MIN_SECONDS` serially; else this process.
+        than :data:`AUTO_FORK_POOL_MIN_SECONDS` serially (a forked pool;
+        :data:`AUTO_POOL_MIN_SECONDS` with a fork server); else this process.
     scheduler, dask_local, client
         Use Dask: a scheduler address, a LocalCluster of N workers, or a client.
     progress : bool
