@@ -149,3 +149,53 @@ def test_worker_closes_the_lock_it_inherits_and_runs_one_blas_thread_per_core(tm
     assert threads and all(t == expected for t in threads), threads
     # a forked worker got a copy of the descriptor and closed it; a fork server's never had it
     assert not open_fd
+
+
+def test_ctrl_c_of_a_pool_run_then_pool_resume_gives_the_serial_dataset(tmp_path, qubits):
+    # batches of chunks in flight on two workers when Ctrl-C comes; the rerun on a pool resumes
+    import signal
+    import time
+
+    from qheatnet.io.network_file import dumps_network
+    from qheatnet.sweeps import load_sweep_file, open_result
+    from qheatnet.sweeps.store import partial_dir
+
+    (tmp_path / "net.toml").write_text(dumps_network(qubits), encoding="utf-8")
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text(
+        'network = "net.toml"\napproaches = ["local", "global"]\nfast_path = false\nchunk_size = 2\n[parameters]\n'
+        '"baths.hot.temperature" = { linspace = [1.0, 3.0, 10] }\n"couplings.A-B.strength" = { geomspace = [1e-3, 0.2, 20] }\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.nc"
+    chunks = partial_dir(out) / "chunks"
+    cmd = [
+        sys.executable,
+        "-c",
+        "from qheatnet.cli.main import main; main()",
+        "sweep",
+        str(sweep_file),
+        "--out",
+        str(out),
+    ]
+    cmd += ["--workers", "2", "--no-progress"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        t0 = time.monotonic()
+        while len(list(chunks.glob("*/*.npz"))) < 5:
+            assert p.poll() is None, f"sweep ended before it could be interrupted: {p.communicate()}"
+            assert time.monotonic() - t0 < 60, "no progress"
+            time.sleep(0.01)
+        os.killpg(p.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    assert p.returncode == 130, err
+    done = len(list(chunks.glob("*/*.npz")))
+    assert 5 <= done < 200 and not out.exists()
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "resuming" in again.stderr
+    xr.testing.assert_identical(open_result(out), run_sweep(load_sweep_file(sweep_file), workers=1))

@@ -28,8 +28,9 @@ The local pool forks on Linux when this process runs no other Python thread
 progress bar runs no monitor thread for that reason), else it uses a fork
 server that preloads the solvers; ``spawn`` elsewhere (:data:`POOL_START_METHOD`).
 Each worker runs its BLAS with ``cpu_count // workers`` threads (at least 1):
-OpenBLAS threads of two workers on two cores spin against each other (a 2×–3×
-slowdown on small Liouvillians, benchmarks/README.md "Parallel sweeps").
+idle OpenBLAS threads spin next to the solving thread, and with OpenBLAS's
+default threads a serial sweep of small Liouvillians ran up to 4× slower
+(benchmarks/README.md "Parallel sweeps"); two such workers would share the cores with four.
 
 Every completed chunk is written to the store (:mod:`.store`) at once when
 ``out`` is given; the final dataset is assembled from the chunk files.
