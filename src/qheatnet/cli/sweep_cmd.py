@@ -32,7 +32,7 @@ EXIT_INTERRUPTED = 130
     "--chunk-size",
     type=click.IntRange(min=1),
     default=None,
-    help="Points per task (default: from the file, or auto; a resumed sweep keeps its chunks).",
+    help="Points per chunk, the unit saved and resumed; workers get batches of chunks (default: from the file, or auto; a resumed sweep keeps its chunks).",
 )
 @click.option("--overwrite", is_flag=True, help="Discard an OUT (or OUT.partial) that holds a different sweep.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")

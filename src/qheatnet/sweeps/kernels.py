@@ -36,13 +36,24 @@ Failed points carry NaN values and ``second_law_violated = False``. The fluctuat
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..engines.base import empty_batch
 from ..thermo.diagnostics import DIAGNOSTIC_CODES
 from .spec import FLUCTUATION_OUTPUTS, network_with
 
-__all__ = ["KNOWN_CODES", "MACHINE_FIELDS", "empty_record", "coupling_ends", "solve_points", "run_task"]
+__all__ = [
+    "KNOWN_CODES",
+    "MACHINE_FIELDS",
+    "SHARED_KEYS",
+    "empty_record",
+    "coupling_ends",
+    "solve_points",
+    "run_task",
+    "run_batch",
+]
 
 #: Diagnostic codes in a fixed order: the registry of qheatnet.thermo.diagnostics (a code missing from it
 #: would still be appended, so nothing is lost).
@@ -178,3 +189,19 @@ def run_task(task: dict) -> tuple[dict, dict]:
             task.get("outputs", ()),
         )
     return task["key"], rec
+
+
+#: The parts of a task that are the same for every chunk of a sweep: sent once per worker
+#: (pool initializer, or one Dask future broadcast to all workers), not once per chunk.
+SHARED_KEYS: tuple[str, ...] = ("base", "targets", "bookkeeping", "engine", "options", "outputs")
+
+
+def run_batch(items: list[dict], shared: dict | None = None) -> tuple[list[tuple[dict, dict]], float]:
+    """Compute several chunks in one task: ([(key, record), ...], wall seconds spent).
+
+    Each item is a task of :func:`run_task` less the :data:`SHARED_KEYS`, which come from
+    ``shared`` (an item's own entries win). The seconds let the caller size the next batches.
+    """
+    t0 = time.perf_counter()
+    done = [run_task({**(shared or {}), **item}) for item in items]
+    return done, time.perf_counter() - t0

@@ -14,6 +14,24 @@ Execution
     ``LocalCluster`` of N processes, or ``client=`` an existing
     ``dask.distributed.Client``). Dask is imported only then.
 
+Chunks are the unit of storage and of resumption; the unit of work sent to a
+pool or Dask worker is a *batch* of consecutive chunks (:class:`_Batches`):
+single chunks until a worker has reported how long a point takes, then about
+:data:`TARGET_TASK_SECONDS` of points per batch, but never more than
+1/(2·workers) of what is left, so the last batches are short. The parts of a
+task common to all chunks (network, targets, options: ``SHARED_KEYS`` of
+:mod:`.kernels`) reach each worker once — pool initializer, or one Dask
+future broadcast to every worker — not with every chunk.
+
+The local pool forks on Linux when this process runs no other Python thread
+(the workers start in milliseconds with every module already imported; the
+progress bar runs no monitor thread for that reason), else it uses a fork
+server that preloads the solvers; ``spawn`` elsewhere (:data:`POOL_START_METHOD`).
+Each worker runs its BLAS with ``cpu_count // workers`` threads (at least 1):
+idle OpenBLAS threads spin next to the solving thread, and with OpenBLAS's
+default threads a serial sweep of small Liouvillians ran up to 4× slower
+(benchmarks/README.md "Parallel sweeps"); two such workers would share the cores with four.
+
 Every completed chunk is written to the store (:mod:`.store`) at once when
 ``out`` is given; the final dataset is assembled from the chunk files.
 
@@ -28,6 +46,8 @@ the length of a chunk and held its stdout/stderr open.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
@@ -36,6 +56,8 @@ import signal
 import sys
 import threading
 import time
+import warnings
+from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -46,7 +68,7 @@ import xarray as xr
 from ..errors import QheatnetError, ValidationError
 from .dataset import Assembler, open_result, save_dataset
 from .fastpath import fast_path_applies
-from .kernels import run_task
+from .kernels import SHARED_KEYS, run_batch, run_task
 from .spec import FLUCTUATION_OUTPUTS, MAX_SWEEP_POINTS, SweepSpec, make_spec
 from .store import ChunkStore, discard_partial, partial_dir
 
@@ -75,10 +97,27 @@ FAST_BLOCK = 1 << 18
 #: chunk takes ~0.6 s, which keeps Dask's per-task overhead at a few per
 #: cent (MEASURED.md) and loses little work on an interruption.
 MAX_AUTO_CHUNK = 64
+#: Smaller sweeps are stored in about this many chunks per approach: each chunk file costs
+#: ~5-15 ms to write (fsync), read back and delete on this kind of disk, as much as a few
+#: 4-qubit solves; a pool or Dask worker gets batches of chunks, so parallel balance does not
+#: need small chunks.
+AUTO_CHUNKS = 16
 #: With ``workers=None`` the first chunk is solved in this process and timed;
 #: a process pool starts only if the rest would take longer than this serially
-#: (starting a pool costs ~1 s: a fork server that imports numpy and scipy).
+#: (starting a pool costs ~1 s: a fork server that imports numpy and scipy) ...
 AUTO_POOL_MIN_SECONDS = 3.0
+#: ... or than this when the pool forks (its workers start in a few milliseconds).
+AUTO_FORK_POOL_MIN_SECONDS = 0.5
+#: A batch of chunks sent to a worker aims at about this long: long against the ~1 ms a
+#: task costs to send and collect, short enough that the end of a sweep stays balanced
+#: and an interruption loses little.
+TARGET_TASK_SECONDS = 0.3
+#: Batches queued per worker: one running and one waiting, so no worker waits for the next.
+IN_FLIGHT_PER_WORKER = 2
+#: Start method of the local pool: None picks "fork" on Linux when this process runs no other
+#: Python thread (forking next to a running thread can deadlock the child on a lock that
+#: thread held), else "forkserver"; "spawn" on other systems. Or set one of those names.
+POOL_START_METHOD: str | None = None
 
 
 class WorkerLost(QheatnetError, RuntimeError):
@@ -97,7 +136,7 @@ def plan_chunks(spec: SweepSpec) -> dict[str, dict]:
         if fast_path_applies(spec, a) and not set(spec.outputs) & set(FLUCTUATION_OUTPUTS):
             plan[a] = {"method": "fast", "chunk_size": FAST_BLOCK}
         else:
-            size = spec.chunk_size or max(1, min(MAX_AUTO_CHUNK, math.ceil(n / 64)))
+            size = spec.chunk_size or max(1, min(MAX_AUTO_CHUNK, math.ceil(n / AUTO_CHUNKS)))
             plan[a] = {"method": "solve", "chunk_size": int(size)}
     return plan
 
@@ -138,10 +177,140 @@ def _exit_with(parent_pid: int) -> None:
     os._exit(1)
 
 
-def _worker_init(parent_pid: int) -> None:
-    """Pool worker set-up: the parent handles Ctrl-C; exit when the parent dies."""
+#: Environment variables that set the threads of a BLAS (or OpenMP) library when it is loaded.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+#: Entry points of the OpenBLAS builds numpy and scipy ship (plain, 64-bit-integer, scipy-openblas).
+_OPENBLAS_SETTERS = (
+    "openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+)
+
+_SHARED: dict | None = None  # the shared part of the tasks, set in each pool worker by _worker_init
+
+
+def _set_blas_threads(n: int) -> None:
+    """Use ``n`` BLAS threads in this process: libraries loaded from now on read the environment,
+    OpenBLAS builds already loaded (numpy's, scipy's; found in /proc/self/maps) are told directly."""
+    for var in BLAS_THREAD_VARIABLES:
+        os.environ[var] = str(n)
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as fh:
+            libs = {line.split()[-1] for line in fh if "openblas" in line.lower() and "/" in line}
+    except OSError:  # not Linux: the environment above still holds for what a spawned worker imports
+        return
+    for lib in sorted(libs):
+        try:
+            handle = ctypes.CDLL(lib)  # already loaded: the same handle, nothing new is loaded
+        except OSError:
+            continue
+        for name in _OPENBLAS_SETTERS:
+            setter = getattr(handle, name, None)
+            if setter is not None:
+                setter(ctypes.c_int(n))
+                break
+
+
+def _start_method() -> str:
+    if POOL_START_METHOD is not None:
+        return POOL_START_METHOD
+    if not sys.platform.startswith("linux"):
+        return "spawn"  # fork is unsafe on macOS; no fork server on Windows
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
+def _worker_init(parent_pid: int, shared: dict | None = None, blas_threads: int = 0, close_fds=()) -> None:
+    """Pool worker set-up: the parent handles Ctrl-C; exit when the parent dies; keep the shared
+    part of the tasks; ``blas_threads`` BLAS threads; close file descriptors inherited by a fork
+    that must not outlive the parent (the store's lock)."""
+    global _SHARED
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fd in close_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    if blas_threads:
+        _set_blas_threads(blas_threads)
+    _SHARED = shared
     threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True, name="qheatnet-parent-watch").start()
+
+
+def _pool_batch(items: list[dict]):
+    """A batch of chunks in a pool worker, with the shared part its initializer received."""
+    return run_batch(items, _SHARED)
+
+
+def _split_shared(tasks: list[dict]) -> tuple[dict, list[dict]]:
+    """(what all tasks share, the tasks less it); a task that differs keeps its own entry."""
+    if not tasks:
+        return {}, []
+    shared = {k: tasks[0][k] for k in SHARED_KEYS if k in tasks[0]}
+    items = [{k: v for k, v in t.items() if not (k in shared and v is shared[k])} for t in tasks]
+    return shared, items
+
+
+def _points(results) -> int:
+    return sum(len(rec["entropy_production"]) for _, rec in results)
+
+
+class _Batches:
+    """Hands out the chunk tasks in batches of about :data:`TARGET_TASK_SECONDS` (see the module doc).
+
+    ``per_point``: seconds per point if known (timed in this process); otherwise the first batches
+    are single chunks until :meth:`observe` reports a worker's time.
+    """
+
+    def __init__(self, tasks: list[dict], workers: int, per_point: float | None = None):
+        self.todo = deque(tasks)
+        self.left = sum(len(t["values"]) for t in tasks)
+        self.workers = max(1, int(workers))
+        self.per_point = per_point
+        self._points = 0
+        self._seconds = 0.0
+
+    def observe(self, points: int, seconds: float) -> None:
+        self._points += points
+        self._seconds += seconds
+        if self._points and self._seconds > 0:
+            self.per_point = self._seconds / self._points
+
+    def next(self) -> list[dict] | None:
+        if not self.todo:
+            return None
+        want = 0.0  # points: at least one chunk whatever this says
+        if self.per_point:
+            want = min(TARGET_TASK_SECONDS / self.per_point, self.left / (2 * self.workers))
+        batch = [self.todo.popleft()]
+        points = len(batch[0]["values"])
+        while self.todo and points + len(self.todo[0]["values"]) <= want:
+            batch.append(self.todo.popleft())
+            points += len(batch[-1]["values"])
+        self.left -= points
+        return batch
+
+
+@contextlib.contextmanager
+def _starting_workers(method: str, blas_threads: int):
+    """While pool workers start: a fork server (and what it preloads) is started with
+    ``blas_threads`` BLAS threads; Python ≥ 3.12 is not let warn about forking next to
+    BLAS threads (native threads that OpenBLAS stops and restarts around a fork itself;
+    fork is chosen only when no other Python thread runs)."""
+    saved = {v: os.environ.get(v) for v in BLAS_THREAD_VARIABLES}
+    try:
+        if method == "forkserver":
+            for v in BLAS_THREAD_VARIABLES:
+                os.environ[v] = str(blas_threads)
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning
+            )
+            yield
+    finally:
+        for v, old in saved.items():
+            if old is None:
+                os.environ.pop(v, None)
+            else:
+                os.environ[v] = old
 
 
 class _Serial:
@@ -157,26 +326,50 @@ class _Serial:
 
 
 class _Pool:
-    def __init__(self, tasks, workers: int):
-        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+    def __init__(self, tasks, workers: int, per_point: float | None = None, close_fds=()):
+        self.method = method = _start_method()
         ctx = multiprocessing.get_context(method)
+        self.blas_threads = max(1, (os.cpu_count() or 1) // workers)
+        preload = ["qheatnet.sweeps.kernels", "qheatnet.sweeps.fastpath", "qheatnet.api.solve"]
         if method == "forkserver":
-            ctx.set_forkserver_preload(["qheatnet.sweeps.kernels", "qheatnet.sweeps.fastpath"])
+            ctx.set_forkserver_preload(preload)
+        elif method == "fork":  # the workers inherit what this process has imported
+            import importlib
+
+            for name in preload:
+                importlib.import_module(name)
+        shared, items = _split_shared(list(tasks))
         self.ex = ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_worker_init,
+            initargs=(os.getpid(), shared, self.blas_threads, tuple(close_fds) if method == "fork" else ()),
         )
-        self.tasks = tasks
+        self.workers = workers
+        self.batches = _Batches(items, workers, per_point)
 
     def results(self):
-        pending = {self.ex.submit(run_task, t) for t in self.tasks}
+        pending: set = set()
+
+        def submit():
+            batch = self.batches.next()
+            if batch is not None:
+                pending.add(self.ex.submit(_pool_batch, batch))
+
+        with _starting_workers(self.method, self.blas_threads):  # the first submits start the workers
+            for _ in range(IN_FLIGHT_PER_WORKER * self.workers):
+                submit()
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in done:
+                pending.discard(f)
                 try:
-                    out = f.result()
+                    out, seconds = f.result()
                 except BrokenProcessPool as exc:
                     raise WorkerLost(f"a worker process died ({exc})") from None
-                yield out
+                self.batches.observe(_points(out), seconds)
+                submit()
+                yield from out
 
     def close(self, kill: bool = False):
         if kill:  # Ctrl-C: stop the running solves too
@@ -208,24 +401,40 @@ class _Dask:
                 )
                 client = Client(self.cluster)
         self.client = client
-        self.tasks = tasks
-        self.futures = []
+        self.shared, self.items = _split_shared(list(tasks))
+        self.futures: set = set()
 
     def results(self):
-        self.futures = [self.client.submit(run_task, t, pure=False) for t in self.tasks]
         from dask.distributed import KilledWorker
 
-        for f in self._as_completed(self.futures):
+        [shared] = self.client.scatter([self.shared], broadcast=True, hash=False)  # once, to every worker
+        slots = max(1, sum(self.client.nthreads().values()))
+        batches = _Batches(self.items, slots)
+        running = self._as_completed()
+
+        def submit():
+            batch = batches.next()
+            if batch is not None:
+                f = self.client.submit(run_batch, batch, shared, pure=False)
+                self.futures.add(f)
+                running.add(f)
+
+        for _ in range(IN_FLIGHT_PER_WORKER * slots):
+            submit()
+        for f in running:
             try:
-                out = f.result()
+                out, seconds = f.result()
             except KilledWorker as exc:
                 raise WorkerLost(f"Dask workers died running a chunk ({exc})") from None
+            self.futures.discard(f)
             f.release()
-            yield out
+            batches.observe(_points(out), seconds)
+            submit()
+            yield from out
 
     def close(self, kill: bool = False):
         if self.futures:
-            self.client.cancel(self.futures)
+            self.client.cancel(list(self.futures))
         if self.own_client:
             self.client.close()
         if self.cluster is not None:
@@ -259,7 +468,8 @@ def run_sweep(
     workers : int, optional
         Processes for per-point solves (1: this process). Default: one per
         CPU if the first chunk, timed here, says the rest would take more
-        than :data:`AUTO_POOL_MIN_SECONDS` serially; else this process.
+        than :data:`AUTO_FORK_POOL_MIN_SECONDS` serially (a forked pool;
+        :data:`AUTO_POOL_MIN_SECONDS` with a fork server); else this process.
     scheduler, dask_local, client
         Use Dask: a scheduler address, a LocalCluster of N workers, or a client.
     progress : bool
@@ -359,7 +569,10 @@ def run_sweep(
 
         from tqdm.auto import tqdm
 
-        bar = tqdm(
+        class _Bar(tqdm):
+            monitor_interval = 0  # no monitor thread: the pool may fork only without other threads
+
+        bar = _Bar(
             total=total,
             initial=done_points,
             desc="points",
@@ -386,15 +599,21 @@ def run_sweep(
                     executor = _Dask(slow, client=client, scheduler=scheduler, dask_local=dask_local)
                 else:
                     nw = workers
+                    per_point = None
                     if nw is None:  # time the first chunk here, then decide whether a pool pays off
                         t0 = time.perf_counter()
                         consume([run_task(slow[0])])
                         per_point = (time.perf_counter() - t0) / len(slow[0]["values"])
                         slow = slow[1:]
                         left = per_point * sum(len(t["values"]) for t in slow)
-                        nw = (os.cpu_count() or 1) if left > AUTO_POOL_MIN_SECONDS else 1
+                        pays = AUTO_FORK_POOL_MIN_SECONDS if _start_method() == "fork" else AUTO_POOL_MIN_SECONDS
+                        nw = (os.cpu_count() or 1) if left > pays else 1
                     nw = min(nw, len(slow))
-                    executor = _Serial(slow) if nw <= 1 else _Pool(slow, nw)
+                    if nw <= 1:
+                        executor = _Serial(slow)
+                    else:
+                        lock = store.lock_fileno if store is not None else None
+                        executor = _Pool(slow, nw, per_point, close_fds=() if lock is None else (lock,))
                 consume(executor.results())
                 executor.close()
                 executor = None

@@ -216,6 +216,11 @@ class ChunkStore:
             else:
                 child.unlink()
 
+    @property
+    def lock_fileno(self) -> int | None:
+        """File descriptor of the held lock (a forked worker closes its copy, so the lock goes with this process)."""
+        return None if self._lock_fh is None else self._lock_fh.fileno()
+
     def __exit__(self, *exc):
         if self._lock_fh is not None:
             self._lock_fh.close()
