@@ -47,7 +47,6 @@ the length of a chunk and held its stdout/stderr open.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import math
 import multiprocessing
 import os
@@ -179,37 +178,18 @@ def _exit_with(parent_pid: int) -> None:
 
 #: Environment variables that set the threads of a BLAS (or OpenMP) library when it is loaded.
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-#: Entry points of the OpenBLAS builds numpy and scipy ship (plain, 64-bit-integer, scipy-openblas).
-_OPENBLAS_SETTERS = (
-    "openblas_set_num_threads",
-    "openblas_set_num_threads64_",
-    "scipy_openblas_set_num_threads64_",
-    "scipy_openblas_set_num_threads",
-)
-
 _SHARED: dict | None = None  # the shared part of the tasks, set in each pool worker by _worker_init
 
 
 def _set_blas_threads(n: int) -> None:
-    """Use ``n`` BLAS threads in this process: libraries loaded from now on read the environment,
-    OpenBLAS builds already loaded (numpy's, scipy's; found in /proc/self/maps) are told directly."""
+    """Use ``n`` BLAS threads in this process: libraries loaded from now on read the environment; those
+    already loaded (numpy's and scipy's OpenBLAS in a forked worker) are set through their own API by
+    threadpoolctl."""
+    from threadpoolctl import threadpool_limits
+
     for var in BLAS_THREAD_VARIABLES:
         os.environ[var] = str(n)
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as fh:
-            libs = {line.split()[-1] for line in fh if "openblas" in line.lower() and "/" in line}
-    except OSError:  # not Linux: the environment above still holds for what a spawned worker imports
-        return
-    for lib in sorted(libs):
-        try:
-            handle = ctypes.CDLL(lib)  # already loaded: the same handle, nothing new is loaded
-        except OSError:
-            continue
-        for name in _OPENBLAS_SETTERS:
-            setter = getattr(handle, name, None)
-            if setter is not None:
-                setter(ctypes.c_int(n))
-                break
+    threadpool_limits(limits=n, user_api="blas")  # kept for the life of the worker (not a context)
 
 
 def _start_method() -> str:
