@@ -91,7 +91,7 @@ Three structures make the solve cheap, none an approximation:
   (−1)^{|n|} ρ̃_n — half the unknowns (checked numerically; skipped if the
   symmetry does not hold);
 * a sparse LU (SuperLU, symmetric-mode ordering of A + Aᵀ) with one BLAS
-  thread when ``threadpoolctl`` is available.
+  thread (threadpoolctl).
 
 The trace condition Tr ρ_0 = 1 replaces the equation of (ρ_0)_{00}.
 
@@ -856,13 +856,9 @@ class HeomResult:
 
 
 def _threadpool_one():
-    """One BLAS thread inside the factorisation if threadpoolctl is installed (MEASURED.md)."""
-    try:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-not-found]
-    except ImportError:
-        import contextlib
+    """One BLAS thread inside the factorisation (MEASURED.md: threads of a shared BLAS slow it down)."""
+    from threadpoolctl import threadpool_limits
 
-        return contextlib.nullcontext()
     return threadpool_limits(1)
 
 
