@@ -108,8 +108,9 @@ def _spec(cid: str) -> dict:
         return _toml_spec("examples/oscillator-qubit-cold.toml")
     if cid == "ring8":
         return _ring(8, w8, [("hot", 0, 2.0), ("cold", 4, 1.0), ("mid", 2, 1.5)])
-    if cid == "star8":
-        return _qubits(w8, [(0, i) for i in range(1, 8)], [("hot", 1, 2.0), ("cold", 7, 1.0)])
+    if cid == "star8":  # ω_i = 1 + 0.05 i, as in the "Generic Liouvillian path" table of benchmarks/README.md
+        w = [1 + 0.05 * i for i in range(8)]
+        return _qubits(w, [(0, i) for i in range(1, 8)], [("hot", 1, 2.0), ("cold", 7, 1.0)])
     if cid == "ring6deg":
         return _ring(6, [1.0] * 6, [("hot", 0, 2.0), ("cold", 1, 1.0)])
     if cid == "ring6":
@@ -149,6 +150,9 @@ for _a in ("global", "local"):
 _case("ring10-local", "ring10", "local", 60.0, ("qutip", "qthermo"))
 _case("chain1000-global", "chain1000", "global", "2x numpy", ("numpy",), repeat=3)
 _case("chain4000-local", "chain4000", "local", 15.0)
+#: names used by the first, single-tree version of this script (same networks)
+ALIASES = {"ring8-3b-local": "ring8-local", "ring8-3b-global": "ring8-global"}
+
 _EXACT = {"covariance": False}  # the heat currents only (bench_exact.py times the same)
 _case("exact-imp10", "imp10", "exact", 1.0, solve_options=_EXACT)
 _case("exact-imp200", "imp200", "exact", 10.0, solve_options=_EXACT)
@@ -412,7 +416,8 @@ def _dj(r, ref):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--cases", nargs="+", default=list(CASES), metavar="CASE", help="subset (see --list)")
+    p.add_argument("names", nargs="*", metavar="CASE", help="cases to run (the same as --cases)")
+    p.add_argument("--cases", nargs="+", default=[], metavar="CASE", help="subset (see --list; default: all)")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per measurement before it is stopped")
     p.add_argument("--mem-gb", type=float, default=6.0, help="address-space limit per measurement (GiB)")
@@ -438,6 +443,7 @@ def main(argv=None):
         for name, c in CASES.items():
             print(f"{name:18} target {c['target']!s:9} peers {', '.join(c['peers']) or '—'}")
         return
+    args.cases = [ALIASES.get(c, c) for c in (args.names + args.cases or list(CASES))]
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
         p.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
