@@ -15,7 +15,8 @@ Every measurement runs in a fresh interpreter (``OPENBLAS_NUM_THREADS=1``, an ad
   ``src``), whole call (checks, engine choice, diagnostics); best of ``repeat`` calls in one process
   where the case says so (16-state cases; the N = 1000 chain, like its numpy baseline). ``met?``
   compares it with the issue-12 target. A refusal (ModelError, …) is printed short.
-* ``base`` and ``ratio``: the same for ``--baseline-src``; ratio = base time / qheatnet time.
+* ``base`` and ``ratio``: the same for ``--baseline-src``; ratio = base time / qheatnet time; the notes give
+  ΔJ(base), the hot-bath current of the baseline tree against this one.
 * ``QuTiP``: ``qutip.steadystate`` (5.x, ``method="direct"``, sparse LU, ``use_rcm=True`` — its
   fastest option for these sizes, MEASURED.md) on qheatnet's own export
   (``qheatnet.interop.qutip.to_qutip``: H and collapse operators, built before the clock). For
@@ -496,6 +497,8 @@ def main(argv=None):
         notes = [q.get("note", "")] if "time" in q else [q.get("refused", q.get("error", ""))[:240]]
         if case["repeat"] > 1:
             notes.append(f"best of {case['repeat']}")
+        if base and "time" in res["base"] and "time" in q:
+            notes.append(f"ΔJ(base) = {_dj(res['base'], q)}")
         for peer in ("qutip", "qthermo"):
             r = res.get(peer) or {}
             if "note" in r:
