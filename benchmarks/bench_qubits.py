@@ -79,7 +79,7 @@ def worker(tool: str, approach: str, n: int, mem_gb: float) -> dict:
         t0, c0 = time.perf_counter(), time.process_time()
         res = solve(net, approach, engine=engine)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        currents = res.heat_currents
+        currents = dict(res.heat_currents)  # a read-only mapping: JSON needs a dict
         path = res.solver.get("path", res.solver.get("structure", ""))
         info = res.engine + (" (fell back to the generic Liouvillian)" if path.startswith("generic") else "")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB → GiB
