@@ -2,11 +2,11 @@
 
 Usage (from the repository root)::
 
-    /work/main/.venv/bin/python benchmarks/bench_generic.py                 # every case
-    /work/main/.venv/bin/python benchmarks/bench_generic.py --cases ring8-local ring4-global --timeout 60
-    /work/main/.venv/bin/python benchmarks/bench_generic.py --src /work/wt/x/src --baseline-src /work/main/src
-    /work/main/.venv/bin/python benchmarks/bench_generic.py --setup-qthermo  # throwaway venv under /tmp
-    /work/main/.venv/bin/python benchmarks/bench_generic.py --list
+    .venv/bin/python benchmarks/bench_generic.py                 # every case
+    .venv/bin/python benchmarks/bench_generic.py --cases ring8-local ring4-global --timeout 60
+    .venv/bin/python benchmarks/bench_generic.py --src OTHER/src --baseline-src ./src
+    .venv/bin/python benchmarks/bench_generic.py --setup-qthermo  # throwaway venv under /tmp
+    .venv/bin/python benchmarks/bench_generic.py --list
 
 Every measurement runs in a fresh interpreter (``OPENBLAS_NUM_THREADS=1``, an address-space limit
 ``--mem-gb``) and is stopped after ``--timeout`` seconds ("> T s"). Columns:
