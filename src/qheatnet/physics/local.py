@@ -86,11 +86,20 @@ def coupling_operator(network: Network, space: FockSpace, coupling) -> sp.csr_ma
     """H_c of one coupling in the product basis of ``space`` (real sparse matrix)."""
     import scipy.sparse as sp
 
-    out = sp.csr_matrix((space.dim, space.dim))
+    rows, cols, vals = [], [], []
     for c, factors in coupling_terms(network, coupling):
-        m = space.monomial(factors)
-        out = out + c * (m + m.T)
-    return out.tocsr()
+        m = space.monomial(factors).tocoo()
+        rows.extend((m.row, m.col))
+        cols.extend((m.col, m.row))
+        vals.extend((c * m.data, c * m.data))
+    if not rows:
+        return sp.csr_matrix((space.dim, space.dim))
+    out = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(space.dim, space.dim)
+    )
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    return out
 
 
 def _charge_basis(network: Network) -> list[np.ndarray]:
