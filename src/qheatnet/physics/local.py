@@ -86,7 +86,9 @@ def coupling_operator(network: Network, space: FockSpace, coupling) -> sp.csr_ma
     """H_c of one coupling in the product basis of ``space`` (real sparse matrix)."""
     import scipy.sparse as sp
 
-    rows, cols, vals = [], [], []
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
     for c, factors in coupling_terms(network, coupling):
         m = space.monomial(factors).tocoo()
         rows.extend((m.row, m.col))
