@@ -59,7 +59,14 @@ from .. import config
 from ..errors import ConvergenceError, ModelError
 from ..model.spectra import DrudeLorentz
 from . import exact_quadrature as quad
-from .exact import CHUNK_BYTES, ENLARGED_MAX, FLOPS_PER_SECOND, OPS_PER_SECOND, susceptibility_shift
+from .exact import (
+    CHUNK_BYTES,
+    ENLARGED_MAX,
+    FLOPS_PER_SECOND,
+    OPS_PER_SECOND,
+    integrand_singularities,
+    susceptibility_shift,
+)
 from .exact_green import make_green, path_order
 from .exact_poles import drude_lorentz_poles, first_order_poles, normal_modes
 
@@ -195,14 +202,7 @@ def exact_counting(
     else:
         poles, _ = first_order_poles(omega, ub, prob.sigma)
     poles = poles[np.isfinite(poles)]
-    extra = []
-    for s in prob.spectra:
-        if isinstance(s, DrudeLorentz):
-            extra += [1j * s.cutoff, -1j * s.cutoff]
-    for t in prob.temps:
-        if t > 0:
-            extra += [2j * np.pi * t, -2j * np.pi * t]
-    sing = np.concatenate([poles, -np.conj(poles), aux, np.array(extra, complex)])
+    sing = integrand_singularities(prob, poles, aux)
     wmax = float(max(np.max(omega), np.max(poles.real) if poles.size else 0.0))
     tmax = max(prob.temps)
     top = max(2.0 * wmax + (10.0 * float(np.max(np.abs(poles.imag))) if poles.size else 0.0), 40.0 * tmax)

@@ -344,7 +344,7 @@ def _refuse(msg):
     raise ConvergenceError(msg)
 
 
-def _singularities(prob, poles, aux):
+def integrand_singularities(prob, poles, aux):
     """Complex singular points of the integrands (for the mesh and the rounding level)."""
     s = [poles, -np.conj(poles), aux]
     extra = []
@@ -518,7 +518,7 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
         poles, clusters = first_order_poles(omega, ub, prob.sigma)
         pole_method = "first order in the bath coupling, degenerate clusters"
     poles = poles[np.isfinite(poles)]
-    sing = _singularities(prob, poles, aux)
+    sing = integrand_singularities(prob, poles, aux)
     wmax = float(max(np.max(omega), np.max(poles.real) if poles.size else 0.0))
     top = 2.0 * wmax + 10.0 * float(np.max(np.abs(poles.imag))) if poles.size else 2.0 * wmax
 
