@@ -408,6 +408,51 @@ class GlobalSolution:
     dark_modes: int = 0
 
 
+def single_mode_occupations(weights, absorption, net_damping, labels):
+    """Davies occupations of the non-degenerate normal modes (for the swap and the (x, p) generators alike).
+
+    ``weights`` (B, N): the squared bath amplitude of every mode; ``absorption``, ``net_damping`` (B, N): the
+    rates per bath and mode. n_k = Σ_α A_αk / Σ_α (E_αk − A_αk); modes whose total damping is below DARK_RTOL
+    of the largest are dark (NaN occupation). Returns (resolved, dark, gamma, n_modes, residual);
+    refuses when no mode is coupled.
+    """
+    counts = np.bincount(labels)
+    single = counts[labels] == 1
+    gam = np.sum(weights * net_damping, axis=0)
+    absum = np.sum(weights * absorption, axis=0)
+    n_modes = np.zeros(len(labels))
+    floor = np.finfo(float).tiny
+    dark = single & ~(gam > max(config.DARK_RTOL * float(np.max(gam, initial=0.0)), floor))
+    if np.all(dark):
+        raise ConvergenceError("no normal mode is coupled to a bath: the global steady state is not unique")
+    sel = single & ~dark
+    n_modes[dark] = np.nan
+    n_modes[sel] = absum[sel] / gam[sel]
+    resid = float(
+        np.max(np.abs(gam[sel] * n_modes[sel] - absum[sel]) / np.maximum(absum[sel] + gam[sel], floor), initial=0.0)
+    )
+    return sel, dark, gam, n_modes, resid
+
+
+def group_correlation(vecs, net_damping, absorption, idx, omega):
+    """(C_g, residual) of one group ``idx`` of degenerate modes: ½{D_g, C_g} = Γ↑_g, with
+    D_g = Σ_α (E − A)_α v_α v_αᵀ and Γ↑_g = Σ_α A_α v_α v_αᵀ over the bath amplitudes ``vecs`` (B, g).
+    Refuses when a combination of the modes is decoupled from every bath (not unique)."""
+    floor = np.finfo(float).tiny
+    nb = vecs.shape[0]
+    dnet = sum(net_damping[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(nb))
+    up = sum(absorption[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(nb))
+    ev, q = np.linalg.eigh(dnet)
+    if not ev[0] > config.GROUP_DECOUPLED_RTOL * max(ev[-1], floor):
+        raise ConvergenceError(
+            f"a combination of the degenerate normal modes at ω = {float(np.mean(omega[idx])):.6g} is decoupled "
+            "from every bath: the global steady state is not unique"
+        )
+    cg = q @ ((q.T @ up @ q) / (0.5 * (ev[:, None] + ev[None, :]))) @ q.T
+    res = float(np.linalg.norm(0.5 * (dnet @ cg + cg @ dnet) - up) / max(np.linalg.norm(up), floor))
+    return cg, res
+
+
 def global_steady_state(gen) -> GlobalSolution:
     """Davies steady state of the quadratic generator ``gen`` (:func:`qheatnet.physics.davies.davies_quadratic`).
 
@@ -417,42 +462,17 @@ def global_steady_state(gen) -> GlobalSolution:
     populations they touch are NaN).
     """
     omega, umat, labels = gen.omega, gen.modes, gen.labels
-    n = len(omega)
-    counts = np.bincount(labels)
-    single = counts[labels] == 1
-    w = umat[gen.sites, :] ** 2  # (B, N) weights |U_sk|²
-    a_ak, d_ak = w * gen.absorption, w * gen.net_damping
-    gam = np.sum(d_ak, axis=0)
-    absum = np.sum(a_ak, axis=0)
-    n_modes = np.zeros(n)
-    floor = np.finfo(float).tiny
-    dark = single & ~(gam > max(config.DARK_RTOL * float(np.max(gam, initial=0.0)), floor))
-    if np.all(dark):
-        raise ConvergenceError("no normal mode is coupled to a bath: the global steady state is not unique")
-    sel = single & ~dark
-    n_modes[dark] = np.nan
-    n_modes[sel] = absum[sel] / gam[sel]
-    pops = (umat**2) @ np.where(sel, n_modes, 0.0)
-    resid = float(
-        np.max(np.abs(gam[sel] * n_modes[sel] - absum[sel]) / np.maximum(absum[sel] + gam[sel], floor), initial=0.0)
+    sel, dark, gam, n_modes, resid = single_mode_occupations(
+        umat[gen.sites, :] ** 2, gen.absorption, gen.net_damping, labels
     )
+    pops = (umat**2) @ np.where(sel, n_modes, 0.0)
     if np.any(dark):
         pops[np.sum(umat[:, dark] ** 2, axis=1) > config.DARK_WEIGHT] = np.nan
     groups = {}
     for idx in degenerate_groups(labels):
         ug = umat[:, idx]
-        wg = float(np.mean(omega[idx]))
-        vecs = umat[gen.sites][:, idx]  # (B, g)
-        dnet = sum(gen.net_damping[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(len(gen.sites)))
-        up = sum(gen.absorption[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(len(gen.sites)))
-        ev, q = np.linalg.eigh(dnet)
-        if not ev[0] > config.GROUP_DECOUPLED_RTOL * max(ev[-1], floor):
-            raise ConvergenceError(
-                f"a combination of the degenerate normal modes at ω = {wg:.6g} is decoupled from every bath: "
-                "the global steady state is not unique"
-            )
-        cg = q @ ((q.T @ up @ q) / (0.5 * (ev[:, None] + ev[None, :]))) @ q.T
+        cg, res = group_correlation(umat[gen.sites][:, idx], gen.net_damping, gen.absorption, idx, omega)
         groups[tuple(int(i) for i in idx)] = cg
         pops += np.einsum("ik,kl,il->i", ug, cg, ug)
-        resid = max(resid, float(np.linalg.norm(0.5 * (dnet @ cg + cg @ dnet) - up) / max(np.linalg.norm(up), floor)))
+        resid = max(resid, res)
     return GlobalSolution(n_modes, sel, gam, groups, pops, resid, int(np.sum(dark)))

@@ -357,50 +357,28 @@ def _mode_weights(gen):
 
 def global_steady_state_xp(gen) -> GlobalXPSolution:
     """Davies steady state of :func:`qheatnet.physics.quadratic_xp.global_xp` (module docstring)."""
+    from ..physics.davies import degenerate_groups
+    from .gaussian import group_correlation, single_mode_occupations
+
     modes, labels = gen.modes, gen.labels
     omega, m_mat, n_mat = modes.omega, modes.M, modes.N
-    n = len(omega)
-    counts = np.bincount(labels)
-    single = counts[labels] == 1
-    w = _mode_weights(gen)
-    a_ak, d_ak = w * gen.absorption, w * gen.net_damping
-    gam = np.sum(d_ak, axis=0)
-    absum = np.sum(a_ak, axis=0)
-    n_modes = np.zeros(n)
-    floor = np.finfo(float).tiny
-    dark = single & ~(gam > max(config.DARK_RTOL * float(np.max(gam, initial=0.0)), floor))
-    if np.all(dark):
-        raise ConvergenceError("no normal mode is coupled to a bath: the global steady state is not unique")
-    sel = single & ~dark
-    n_modes[dark] = np.nan
-    n_modes[sel] = absum[sel] / gam[sel]
+    sel, dark, gam, n_modes, resid = single_mode_occupations(
+        _mode_weights(gen), gen.absorption, gen.net_damping, labels
+    )
     wx, wp = m_mat**2, n_mat**2
     pops = 0.5 * ((wx + wp)[:, sel] @ (n_modes[sel] + 0.5)) - 0.5
     # modes not in sel (dark, or in groups) contribute their vacuum ½ here; groups add their occupation below
     pops += 0.25 * np.sum((wx + wp)[:, ~sel], axis=1)
-    resid = float(
-        np.max(np.abs(gam[sel] * n_modes[sel] - absum[sel]) / np.maximum(absum[sel] + gam[sel], floor), initial=0.0)
-    )
     if np.any(dark):
         pops[np.sum(wx[:, dark] + wp[:, dark], axis=1) > config.DARK_WEIGHT] = np.nan
     groups = {}
-    for lab in np.unique(labels[~single]):
-        idx = np.flatnonzero(labels == lab)
-        vecs = m_mat[gen.sites][:, idx]
-        dnet = sum(gen.net_damping[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(len(gen.sites)))
-        up = sum(gen.absorption[a, idx[0]] * np.outer(vecs[a], vecs[a]) for a in range(len(gen.sites)))
-        ev, q = np.linalg.eigh(dnet)
-        if not ev[0] > config.GROUP_DECOUPLED_RTOL * max(ev[-1], floor):
-            raise ConvergenceError(
-                f"a combination of the degenerate normal modes at Ω = {float(np.mean(omega[idx])):.6g} is decoupled "
-                "from every bath: the global steady state is not unique"
-            )
-        cg = q @ ((q.T @ up @ q) / (0.5 * (ev[:, None] + ev[None, :]))) @ q.T
+    for idx in degenerate_groups(labels):
+        cg, res = group_correlation(m_mat[gen.sites][:, idx], gen.net_damping, gen.absorption, idx, omega)
         groups[tuple(int(i) for i in idx)] = cg
         # ⟨n_i⟩ += ½ Σ_kl (M_ik M_il + 𝒩_ik 𝒩_il) Re C_kl
         mg, ng = m_mat[:, idx], n_mat[:, idx]
         pops += 0.5 * (np.einsum("ik,kl,il->i", mg, cg.real, mg) + np.einsum("ik,kl,il->i", ng, cg.real, ng))
-        resid = max(resid, float(np.linalg.norm(0.5 * (dnet @ cg + cg @ dnet) - up) / max(np.linalg.norm(up), floor)))
+        resid = max(resid, res)
     return GlobalXPSolution(n_modes, sel, gam, groups, pops, resid, int(np.sum(dark)))
 
 
