@@ -393,20 +393,9 @@ def global_currents_xp(gen, sol: GlobalXPSolution) -> tuple[np.ndarray, np.ndarr
     gam = sol.gamma / scale
     freqs = np.asarray(gen.network.frequencies, dtype=float)
     h0_modes = 0.5 * (np.einsum("ik,i,ik->k", m_mat, freqs, m_mat) + np.einsum("ik,i,ik->k", n_mat, freqs, n_mat))
-    sel, n_modes = sol.resolved, sol.n_modes
-    jf = np.zeros(nb)
-    jb = np.zeros(nb)
-    for a in range(nb):
-        pair = np.zeros(len(omega))
-        for b in range(nb):
-            if b != a:
-                pair += a_ak[a] * e_ak[b] - a_ak[b] * e_ak[a]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_mode = np.where(sel, pair / np.where(sel, gam, 1.0), 0.0)
-        jf[a] = float(np.sum(omega * per_mode))
-        jb[a] = float(np.sum(h0_modes * per_mode))
-    with np.errstate(over="ignore", invalid="ignore"):
-        gross = float(np.sum(omega[sel] * (e_ak[:, sel] * n_modes[sel] + a_ak[:, sel] * (n_modes[sel] + 1))))
+    from ..thermo.currents import single_mode_currents
+
+    jf, jb, gross = single_mode_currents(omega, h0_modes, e_ak, a_ak, gam, sol.resolved, sol.n_modes)
     for idx, cg in sol.groups.items():
         idx = np.asarray(idx)
         wg = float(np.mean(omega[idx]))

@@ -182,6 +182,28 @@ def _aggregate_sites(gen, sites) -> tuple[np.ndarray, np.ndarray]:
     return delta_s, gain_s
 
 
+def single_mode_currents(omega, h0_modes, e_ak, a_ak, gam, sel, n_modes) -> tuple[np.ndarray, np.ndarray, float]:
+    """(J full, J bare, gross exchange) per bath carried by the resolved non-degenerate normal modes ``sel`` of
+    a Davies quadratic generator (swap or (x, p)): J_α = Σ_k ω_k Σ_β (A_αk E_βk − A_βk E_αk)/Γ_k, with the
+    mode's bare energy ``h0_modes`` in place of ω_k for J bare. ``e_ak``, ``a_ak`` (B, N): emission and
+    absorption per bath and mode (weights included); ``gam``: total net damping per mode."""
+    nb = e_ak.shape[0]
+    jf = np.zeros(nb)
+    jb = np.zeros(nb)
+    for a in range(nb):
+        pair = np.zeros(len(omega))
+        for b in range(nb):
+            if b != a:
+                pair += a_ak[a] * e_ak[b] - a_ak[b] * e_ak[a]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_mode = np.where(sel, pair / np.where(sel, gam, 1.0), 0.0)
+        jf[a] = float(np.sum(omega * per_mode))
+        jb[a] = float(np.sum(h0_modes * per_mode))
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond double range: inf, refused by the API
+        gross = float(np.sum(omega[sel] * (e_ak[:, sel] * n_modes[sel] + a_ak[:, sel] * (n_modes[sel] + 1))))
+    return jf, jb, gross
+
+
 def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
     """(J full, J bare, gross exchange) per bath of the Davies steady state ``sol`` of ``gen``.
 
@@ -197,20 +219,7 @@ def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
     e_ak, a_ak = w * (gen.emission / scale), w * (gen.absorption / scale)
     gam = sol.gamma / scale
     h0_modes = np.einsum("ik,i,ik->k", umat, np.diag(gen.h), umat)  # (Uᵀ diag(ω_i) U)_kk
-    sel, n_modes = sol.resolved, sol.n_modes
-    jf = np.zeros(nb)
-    jb = np.zeros(nb)
-    for a in range(nb):
-        pair = np.zeros(len(omega))
-        for b in range(nb):
-            if b != a:
-                pair += a_ak[a] * e_ak[b] - a_ak[b] * e_ak[a]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_mode = np.where(sel, pair / np.where(sel, gam, 1.0), 0.0)
-        jf[a] = float(np.sum(omega * per_mode))
-        jb[a] = float(np.sum(h0_modes * per_mode))
-    with np.errstate(over="ignore", invalid="ignore"):  # beyond double range: inf, refused by the API
-        gross = float(np.sum(omega[sel] * (e_ak[:, sel] * n_modes[sel] + a_ak[:, sel] * (n_modes[sel] + 1))))
+    jf, jb, gross = single_mode_currents(omega, h0_modes, e_ak, a_ak, gam, sol.resolved, sol.n_modes)
     h0 = np.diag(np.diag(gen.h))
     for idx, cg in sol.groups.items():
         idx = np.asarray(idx)
