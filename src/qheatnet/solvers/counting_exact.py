@@ -64,6 +64,7 @@ from .exact import (
     ENLARGED_MAX,
     FLOPS_PER_SECOND,
     OPS_PER_SECOND,
+    integrand_condition,
     integrand_singularities,
     susceptibility_shift,
 )
@@ -224,7 +225,6 @@ def exact_counting(
     n_out = order + (2 * chis.size if chis is not None else 0)
     ta, tb = prob.temps
     tmax_seen = [0.0]
-    pole_all = np.sort_complex(np.concatenate([poles, aux])) if poles.size else np.array([wmax + 0j])
 
     def evaluate(nu):
         x, _ = green.columns(nu, prob.sigma(nu), rows="bath")
@@ -257,13 +257,7 @@ def exact_counting(
         out /= 2.0 * np.pi
         return np.nan_to_num(out, nan=np.nan, posinf=np.nan, neginf=np.nan)
 
-    def cond(nu):
-        j = np.searchsorted(pole_all.real, nu)
-        d = np.full(nu.shape, np.inf)
-        for off in range(-8, 9):
-            jj = np.clip(j + off, 0, pole_all.size - 1)
-            d = np.minimum(d, np.abs(nu - pole_all[jj]))
-        return np.maximum(np.maximum(nu, wmax) / np.maximum(d, 1e-300), 1.0)
+    cond = integrand_condition(poles, aux, wmax)
 
     groups = [np.array([k]) for k in range(order)]
     if chis is not None:

@@ -344,6 +344,22 @@ def _refuse(msg):
     raise ConvergenceError(msg)
 
 
+def integrand_condition(poles, aux, wmax):
+    """ν ↦ max(ν, ω_max)/distance to the nearest pole of G (searched among the neighbours in Re z): the
+    condition of the integrands at ν, which sets their rounding level in the adaptive quadrature."""
+    pole_all = np.sort_complex(np.concatenate([poles, aux])) if poles.size else np.array([wmax + 0j])
+
+    def cond(nu):
+        j = np.searchsorted(pole_all.real, nu)
+        d = np.full(nu.shape, np.inf)
+        for off in range(-8, 9):
+            jj = np.clip(j + off, 0, pole_all.size - 1)
+            d = np.minimum(d, np.abs(nu - pole_all[jj]))
+        return np.maximum(np.maximum(nu, wmax) / np.maximum(d, 1e-300), 1.0)
+
+    return cond
+
+
 def integrand_singularities(prob, poles, aux):
     """Complex singular points of the integrands (for the mesh and the rounding level)."""
     s = [poles, -np.conj(poles), aux]
@@ -637,16 +653,7 @@ def _solve(network, rtol, covariance, want_pops, progress, max_seconds, estimate
             out[:, npair : 2 * npair] = gross * g2
         return out
 
-    pole_all = np.sort_complex(np.concatenate([poles, aux])) if poles.size else np.array([wmax + 0j])
-
-    def cond(nu):
-        """max(ν, ω_max)/distance to the nearest pole (searched among the neighbours in Re z)."""
-        j = np.searchsorted(pole_all.real, nu)
-        d = np.full(nu.shape, np.inf)
-        for off in range(-8, 9):
-            jj = np.clip(j + off, 0, pole_all.size - 1)
-            d = np.minimum(d, np.abs(nu - pole_all[jj]))
-        return np.maximum(np.maximum(nu, wmax) / np.maximum(d, 1e-300), 1.0)
+    cond = integrand_condition(poles, aux, wmax)
 
     groups = [np.arange(npair), np.arange(npair, 2 * npair)]
     if want_pops:
