@@ -386,31 +386,21 @@ def global_currents_xp(gen, sol: GlobalXPSolution) -> tuple[np.ndarray, np.ndarr
     """(J full, J bare, gross exchange) per bath of the Davies (x, p) steady state (module docstring)."""
     modes = gen.modes
     omega, m_mat, n_mat = modes.omega, modes.M, modes.N
-    nb = len(gen.sites)
     w = _mode_weights(gen)
     scale = float(np.max(gen.emission, initial=0.0)) or 1.0  # rates scaled to O(1) (no underflow of products)
     e_ak, a_ak = w * (gen.emission / scale), w * (gen.absorption / scale)
     gam = sol.gamma / scale
     freqs = np.asarray(gen.network.frequencies, dtype=float)
     h0_modes = 0.5 * (np.einsum("ik,i,ik->k", m_mat, freqs, m_mat) + np.einsum("ik,i,ik->k", n_mat, freqs, n_mat))
-    from ..thermo.currents import single_mode_currents
+    from ..thermo.currents import add_group_currents, single_mode_currents
 
     jf, jb, gross = single_mode_currents(omega, h0_modes, e_ak, a_ak, gam, sol.resolved, sol.n_modes)
     for idx, cg in sol.groups.items():
         idx = np.asarray(idx)
-        wg = float(np.mean(omega[idx]))
-        vecs = m_mat[gen.sites][:, idx]
         mg, ng = m_mat[:, idx], n_mat[:, idx]
         h0g = 0.5 * (mg.T @ (freqs[:, None] * mg) + ng.T @ (freqs[:, None] * ng))
-        for a in range(nb):
-            vv = np.outer(vecs[a], vecs[a])
-            g_dn = gen.emission[a, idx[0]] / scale * vv
-            g_up = gen.absorption[a, idx[0]] / scale * vv
-            g_net = gen.net_damping[a, idx[0]] / scale * vv
-            dca = g_up - 0.5 * (g_net @ cg + cg @ g_net)
-            jf[a] += wg * float(np.trace(dca))
-            jb[a] += float(np.sum(h0g * dca))
-            gross += wg * float(np.sum(g_dn * cg) + np.sum(g_up * (np.eye(len(idx)) + cg)))
+        wg = float(np.mean(omega[idx]))
+        gross = add_group_currents(jf, jb, gross, gen, idx, cg, m_mat[gen.sites][:, idx], h0g, wg, scale)
     return jf * scale, jb * scale, gross * scale
 
 

@@ -211,7 +211,6 @@ def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
     non-degenerate modes and the correlation block of each group of degenerate modes.
     """
     omega, umat = gen.omega, gen.modes
-    nb = len(gen.sites)
     w = umat[gen.sites, :] ** 2
     # currents and the gross exchange are homogeneous of degree 1 in the rates: evaluate them with the rates
     # scaled to O(1), so that products of two tiny rates (κ = 1e-300) do not underflow to an exact zero
@@ -225,18 +224,25 @@ def davies_quadratic_currents(gen, sol) -> tuple[np.ndarray, np.ndarray, float]:
         idx = np.asarray(idx)
         ug = umat[:, idx]
         wg = float(np.mean(omega[idx]))
-        vecs = umat[gen.sites][:, idx]
-        h0g = ug.T @ h0 @ ug
-        for a in range(nb):
-            vv = np.outer(vecs[a], vecs[a])
-            g_dn = gen.emission[a, idx[0]] / scale * vv
-            g_up = gen.absorption[a, idx[0]] / scale * vv
-            g_net = gen.net_damping[a, idx[0]] / scale * vv
-            dca = g_up - 0.5 * (g_net @ cg + cg @ g_net)
-            jf[a] += wg * float(np.trace(dca))
-            jb[a] += float(np.sum(h0g * dca))
-            gross += wg * float(np.sum(g_dn * cg) + np.sum(g_up * (np.eye(len(idx)) + cg)))
+        gross = add_group_currents(jf, jb, gross, gen, idx, cg, umat[gen.sites][:, idx], ug.T @ h0 @ ug, wg, scale)
     return jf * scale, jb * scale, gross * scale
+
+
+def add_group_currents(jf, jb, gross, gen, idx, cg, vecs, h0g, wg, scale) -> float:
+    """Add one group ``idx`` of degenerate modes (frequency ``wg``, correlation block ``cg``, bath amplitudes
+    ``vecs`` (B, g), bare-energy block ``h0g``) to the currents ``jf``, ``jb`` (in place, rates divided by ``scale``);
+    returns the gross exchange with the group's share added. J_α += ω_g Tr[𝒟_α C], 𝒟_α C =
+    Γ↑_α − ½{Γ_α, C} (swap and (x, p) Davies generators alike)."""
+    for a in range(vecs.shape[0]):
+        vv = np.outer(vecs[a], vecs[a])
+        g_dn = gen.emission[a, idx[0]] / scale * vv
+        g_up = gen.absorption[a, idx[0]] / scale * vv
+        g_net = gen.net_damping[a, idx[0]] / scale * vv
+        dca = g_up - 0.5 * (g_net @ cg + cg @ g_net)
+        jf[a] += wg * float(np.trace(dca))
+        jb[a] += float(np.sum(h0g * dca))
+        gross += wg * float(np.sum(g_dn * cg) + np.sum(g_up * (np.eye(len(idx)) + cg)))
+    return gross
 
 
 # --------------------------------------------------------------------------
