@@ -66,6 +66,8 @@ import numpy as np
 
 from .. import config
 from ..errors import ConvergenceError
+from ..physics.davies import degenerate_groups
+from .gaussian import GlobalSolution, group_correlation, single_mode_occupations
 
 __all__ = [
     "LocalXPSolution",
@@ -338,17 +340,8 @@ def local_bath_currents(network, gen, sol: LocalXPSolution, bookkeeping: str):
     return currents, pops, float(gross)
 
 
-@dataclass
-class GlobalXPSolution:
-    """Davies steady state in the normal-mode basis (as :class:`qheatnet.solvers.gaussian.GlobalSolution`)."""
-
-    n_modes: np.ndarray
-    resolved: np.ndarray
-    gamma: np.ndarray
-    groups: dict
-    populations: np.ndarray
-    residual: float
-    dark_modes: int = 0
+#: The Davies steady state in the normal-mode basis of ½xᵀVx + ½pᵀWp: the same fields as the swap path's.
+GlobalXPSolution = GlobalSolution
 
 
 def _mode_weights(gen):
@@ -357,9 +350,6 @@ def _mode_weights(gen):
 
 def global_steady_state_xp(gen) -> GlobalXPSolution:
     """Davies steady state of :func:`qheatnet.physics.quadratic_xp.global_xp` (module docstring)."""
-    from ..physics.davies import degenerate_groups
-    from .gaussian import group_correlation, single_mode_occupations
-
     modes, labels = gen.modes, gen.labels
     omega, m_mat, n_mat = modes.omega, modes.M, modes.N
     sel, dark, gam, n_modes, resid = single_mode_occupations(
